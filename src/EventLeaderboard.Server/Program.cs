@@ -1,6 +1,12 @@
+using EventLeaderboard.Server.Configuration;
+using JasperFx;
+
 var builder = WebApplication.CreateBuilder(args);
+builder.Configuration.AddRepositorySettings();
+builder.AddLeaderboardServer();
+
 var app = builder.Build();
-app.MapGet("/health/live", () => Results.Ok(new { status = "live" }));
-app.Run();
+app.UseLeaderboardServer();
+return await app.RunJasperFxCommands(args);
 
 public partial class Program;

@@ -1,0 +1,91 @@
+using EventLeaderboard.Server.Auth;
+using EventLeaderboard.Server.Features;
+using EventLeaderboard.Server.Http;
+using EventLeaderboard.Server.Ingest;
+using EventLeaderboard.Server.Projection;
+using FluentValidation;
+using JasperFx;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Options;
+using Wolverine;
+using Wolverine.Http;
+
+namespace EventLeaderboard.Server.Configuration;
+
+public static class ServerRegistration
+{
+    /// <summary>Everything the node needs: options, event store, projection, writer, auth, validation, Wolverine HTTP.</summary>
+    public static WebApplicationBuilder AddLeaderboardServer(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+        services.Configure<IngestOptions>(configuration.GetSection("Ingest"));
+        services.Configure<StorageOptions>(configuration.GetSection("Storage"));
+        services.Configure<HttpLimitsOptions>(configuration.GetSection("Http"));
+        services.Configure<AuthOptions>(configuration.GetSection("Auth"));
+
+        builder.WebHost.ConfigureKestrel((context, kestrel) =>
+            kestrel.Limits.MaxRequestBodySize = context.Configuration.GetSection("Http").Get<HttpLimitsOptions>()?.MaxRequestBodyBytes
+                ?? new HttpLimitsOptions().MaxRequestBodyBytes);
+
+        services.AddHostedService<AuthConfigurationCheck>();
+        services.AddEventStore();
+        services.AddSingleton<LeaderboardProjection>();
+        services.AddSingleton<LogFollower>();
+        services.AddHostedService(sp => sp.GetRequiredService<LogFollower>());
+        services.AddSingleton<GroupCommitWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<GroupCommitWriter>());
+        services.AddSingleton<ScoreIngest>();
+        services.AddSingleton<RequestBody>();
+        services.AddSingleton<ReadGate>();
+
+        services.AddValidators();
+        services.AddApiKeyAuth();
+        services.AddProblemDetails();
+
+        builder.Host.ApplyJasperFxExtensions();
+        builder.Host.UseWolverine(opts =>
+        {
+            // Wolverine serves the HTTP endpoints only; the group-commit writer owns appends, so no
+            // inbox/outbox or node agents.
+            opts.Durability.Mode = DurabilityMode.MediatorOnly;
+            opts.UseRuntimeCompilation();
+        });
+        services.AddWolverineHttp();
+        return builder;
+    }
+
+    public static WebApplication UseLeaderboardServer(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapWolverineEndpoints();
+        return app;
+    }
+
+    /// <summary>Validators are registered explicitly: Wolverine does not resolve unregistered services.</summary>
+    static void AddValidators(this IServiceCollection services)
+    {
+        Validation.UseCamelCasePropertyNames();
+        services.AddSingleton<IValidator<SubmitScore>, SubmitScore.Validator>();
+        services.AddSingleton<IValidator<SubmitScoreBatch>, SubmitScoreBatch.Validator>();
+        services.AddSingleton<IValidator<DefineBoard>, DefineBoard.Validator>();
+        services.AddSingleton<IValidator<LookupPlayers>, LookupPlayers.Validator>();
+        services.AddSingleton<IValidator<BoardQuery>, BoardQuery.Validator>();
+        services.AddSingleton<IValidator<TopQuery>, TopQuery.Validator>();
+        services.AddSingleton<IValidator<AroundQuery>, AroundQuery.Validator>();
+        services.AddSingleton<IValidator<RangeQuery>, RangeQuery.Validator>();
+    }
+
+    static void AddApiKeyAuth(this IServiceCollection services)
+    {
+        services.AddSingleton<ApiKeyRegistry>();
+        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddAuthorization();
+        services.AddSingleton<IConfigureOptions<AuthorizationOptions>, RolePolicies>();
+    }
+}

@@ -1,0 +1,79 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using EventLeaderboard.Server.Configuration;
+using FluentValidation;
+using Microsoft.Extensions.Options;
+
+namespace EventLeaderboard.Server.Http;
+
+/// <summary>
+/// Reads and validates a JSON request body. Every failure is a problem document, never a 500:
+/// too large (413), malformed JSON or a value of the wrong type or out of range
+/// for its type (400, keyed by the JSON path), or a FluentValidation failure (400, keyed by field path).
+/// </summary>
+public sealed class RequestBody(IOptions<HttpLimitsOptions> limits)
+{
+    readonly long _maxBytes = limits.Value.MaxRequestBodyBytes;
+
+    public async ValueTask<(T? Value, ProblemResult? Problem)> ReadAsync<T>(
+        HttpContext context, JsonTypeInfo<T> typeInfo, IValidator<T> validator) where T : class
+    {
+        var request = context.Request;
+        // The body is parsed as JSON whatever Content-Type says: clients that forget the header get
+        // a 400 for malformed JSON, not a surprise 415.
+        if (request.ContentLength > _maxBytes)
+            return (null, TooLarge());
+
+        var reader = request.BodyReader;
+        ReadResult read;
+        while (true)
+        {
+            try { read = await reader.ReadAsync(context.RequestAborted); }
+            catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge) { return (null, TooLarge()); }
+            if (read.Buffer.Length > _maxBytes)
+            {
+                reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+                return (null, TooLarge());
+            }
+            if (read.IsCompleted) break;
+            reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+        }
+
+        T? value;
+        try
+        {
+            value = Deserialize(read.Buffer, typeInfo);
+        }
+        catch (JsonException e)
+        {
+            return (null, ProblemResult.Validation(FieldPath(e.Path), "The body is not valid JSON, or a value has the wrong type or is out of range for its type."));
+        }
+        finally
+        {
+            reader.AdvanceTo(read.Buffer.End);
+        }
+        if (value is null)
+            return (null, ProblemResult.Validation("body", "A JSON object body is required."));
+
+        var result = validator.Validate(value);
+        return result.IsValid ? (value, null) : (null, ProblemResult.Validation(Validation.ToErrors(result)));
+    }
+
+    static T? Deserialize<T>(ReadOnlySequence<byte> body, JsonTypeInfo<T> typeInfo)
+    {
+        if (body.IsEmpty) return default;
+        var jsonReader = new Utf8JsonReader(body);
+        return JsonSerializer.Deserialize(ref jsonReader, typeInfo);
+    }
+
+    /// <summary>"$.scores[3].score" -> "scores[3].score"; the root is "body".</summary>
+    static string FieldPath(string? jsonPath)
+    {
+        if (string.IsNullOrEmpty(jsonPath) || jsonPath == "$") return "body";
+        return jsonPath.StartsWith("$.", StringComparison.Ordinal) ? jsonPath[2..] : jsonPath.TrimStart('$');
+    }
+
+    ProblemResult TooLarge() => new(StatusCodes.Status413PayloadTooLarge, "Request body too large", $"The body may be at most {_maxBytes} bytes.");
+}

@@ -1,0 +1,192 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using EventLeaderboard.Server.Configuration;
+using EventLeaderboard.Server.Events;
+using EventLeaderboard.Server.Projection;
+using JasperFx.Events;
+using Marten;
+using Marten.Services;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace EventLeaderboard.Server.Ingest;
+
+/// <summary>
+/// The node's one appender (group commit). Submissions wait in a bounded channel; the loop takes
+/// everything that arrived while the previous transaction was committing (up to
+/// <see cref="IngestOptions.MaxBatchScores"/>, waiting at most <see cref="IngestOptions.MaxBatchDelayMs"/>
+/// for more), appends it through Marten in ONE transaction and hands the events to the
+/// <see cref="LogFollower"/>, which completes each request once its event is applied. A failed
+/// transaction fails exactly the requests in it.
+/// </summary>
+/// <remarks>
+/// The unit of appending is a batch: one <see cref="ScoresSubmitted"/> event per up to 1024 scores
+/// (a request's items never split), on this node's lane stream. Every transaction first takes
+/// <c>pg_advisory_xact_lock(<see cref="AppendLockKey"/>)</c>, so appends from all nodes are
+/// serialized and seq_ids become visible in increasing order: the follower can read past any
+/// seq_id it has seen without missing a later-committing lower one. The lock is held for one
+/// commit (a few ms), and at most one transaction per node waits on it.
+/// </remarks>
+public sealed class GroupCommitWriter(
+    IDocumentStore store,
+    NpgsqlDataSource dataSource,
+    LogFollower follower,
+    IOptions<IngestOptions> ingestOptions,
+    IOptions<StorageOptions> storageOptions,
+    IConfiguration configuration,
+    ILogger<GroupCommitWriter> logger) : BackgroundService
+{
+    /// <summary>Advisory lock key that serializes appends across nodes ("LBOARD" in ASCII).</summary>
+    public const long AppendLockKey = 0x4C424F415244;
+
+    readonly IngestOptions _options = ingestOptions.Value;
+    readonly Channel<PendingWrite> _queue = Channel.CreateBounded<PendingWrite>(
+        new BoundedChannelOptions(ingestOptions.Value.QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    readonly string _laneStream = "lane:" + (configuration["Node:Name"] is { Length: > 0 } name ? name : Environment.MachineName);
+    readonly string _lastSeqSql =
+        $"SELECT seq_id FROM {storageOptions.Value.Schema}.mt_events WHERE stream_id = @stream ORDER BY version DESC LIMIT @count";
+
+    /// <summary>Queues a write; completes when it is queued (waits while the queue is full).</summary>
+    public ValueTask EnqueueAsync(PendingWrite write, CancellationToken ct) => _queue.Writer.WriteAsync(write, ct);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        var reader = _queue.Reader;
+        var batch = new List<PendingWrite>();
+        var maxDelay = TimeSpan.FromMilliseconds(_options.MaxBatchDelayMs);
+        try
+        {
+            while (await reader.WaitToReadAsync(stoppingToken))
+            {
+                var scores = 0;
+                var started = Stopwatch.GetTimestamp();
+                while (true)
+                {
+                    while (scores < _options.MaxBatchScores && reader.TryRead(out var write))
+                    {
+                        batch.Add(write);
+                        scores += write.ScoreCount;
+                    }
+                    var left = maxDelay - Stopwatch.GetElapsedTime(started);
+                    if (scores >= _options.MaxBatchScores || left <= TimeSpan.Zero) break;
+                    var more = reader.WaitToReadAsync(stoppingToken).AsTask();
+                    if (await Task.WhenAny(more, Task.Delay(left, stoppingToken)) != more) break;
+                }
+                await CommitAsync(batch, stoppingToken);
+                batch.Clear();
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        var stopped = new OperationCanceledException("The server is stopping.");
+        foreach (var write in batch) write.Fail(stopped);
+        while (reader.TryRead(out var left)) left.Fail(stopped);
+    }
+
+    async Task CommitAsync(List<PendingWrite> batch, CancellationToken ct)
+    {
+        var laneEvents = new List<OwnEvent>();
+        var otherEvents = new List<(string Stream, OwnEvent Own)>();
+        BuildEvents(batch, laneEvents, otherEvents);
+        var registered = new List<long>(laneEvents.Count + otherEvents.Count);
+        try
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(ct);
+            await using var tx = await connection.BeginTransactionAsync(ct);
+            await using (var lockCmd = new NpgsqlCommand("SELECT pg_advisory_xact_lock(@key)", connection, tx))
+            {
+                lockCmd.Parameters.AddWithValue("key", AppendLockKey);
+                await lockCmd.ExecuteNonQueryAsync(ct);
+            }
+            await using (var session = store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(tx)))
+            {
+                if (laneEvents.Count > 0)
+                    session.Events.Append(_laneStream, laneEvents.Select(e => e.Event).ToArray());
+                foreach (var (stream, own) in otherEvents)
+                    session.Events.Append(stream, own.Event);
+                await session.SaveChangesAsync(ct);
+            }
+            // Marten's quick append does not report seq_ids; read them back under the lock (the
+            // stream's newest rows are ours, in append order).
+            await RegisterAsync(connection, tx, _laneStream, laneEvents, registered, ct);
+            foreach (var group in otherEvents.GroupBy(e => e.Stream))
+                await RegisterAsync(connection, tx, group.Key, group.Select(g => g.Own).ToList(), registered, ct);
+            await using (var notify = new NpgsqlCommand($"SELECT pg_notify('{LogFollower.NotifyChannel}', '')", connection, tx))
+                await notify.ExecuteNonQueryAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+        catch (Exception e)
+        {
+            foreach (var seqId in registered) follower.Unregister(seqId);
+            if (e is OperationCanceledException && ct.IsCancellationRequested) throw;
+            logger.LogError(e, "Group commit of {Count} writes failed", batch.Count);
+            var failure = new CommitFailedException("The event store did not commit the submission.", e);
+            foreach (var write in batch) write.Fail(failure);
+            return;
+        }
+        follower.Wake();
+    }
+
+    async Task RegisterAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string stream, IReadOnlyList<OwnEvent> events, List<long> registered, CancellationToken ct)
+    {
+        if (events.Count == 0) return;
+        var seqIds = new long[events.Count];
+        await using var cmd = new NpgsqlCommand(_lastSeqSql, connection, tx);
+        cmd.Parameters.AddWithValue("stream", stream);
+        cmd.Parameters.AddWithValue("count", events.Count);
+        await using (var reader = await cmd.ExecuteReaderAsync(ct))
+        {
+            var i = events.Count;
+            while (await reader.ReadAsync(ct)) seqIds[--i] = reader.GetInt64(0);
+            if (i != 0) throw new InvalidOperationException($"Expected {events.Count} appended events on {stream}.");
+        }
+        for (var i = 0; i < events.Count; i++)
+        {
+            follower.RegisterOwn(seqIds[i], events[i]);
+            registered.Add(seqIds[i]);
+        }
+    }
+
+    /// <summary>Packs score requests into events of at most 1024 items, keeping each request whole.</summary>
+    static void BuildEvents(List<PendingWrite> batch, List<OwnEvent> lane, List<(string, OwnEvent)> other)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var items = new List<ScoreItem>();
+        var owners = new List<ScoreSubmission>();
+        var ownerIndex = new List<int>();
+        void Flush()
+        {
+            if (items.Count == 0) return;
+            lane.Add(new OwnEvent(new ScoresSubmitted(now, items.ToArray()), owners.ToArray(), ownerIndex.ToArray()));
+            items.Clear();
+            owners.Clear();
+            ownerIndex.Clear();
+        }
+        foreach (var write in batch)
+        {
+            switch (write)
+            {
+                case ScoreSubmission scores:
+                    if (items.Count + scores.Items.Length > LogPosition.ItemsPerEvent) Flush();
+                    for (var i = 0; i < scores.Items.Length; i++)
+                    {
+                        items.Add(scores.Items[i]);
+                        owners.Add(scores);
+                        ownerIndex.Add(i);
+                    }
+                    break;
+                case SingleEventWrite<RemovalResult> removal:
+                    // Removals share the lane so they keep their place among the scores around them.
+                    Flush();
+                    lane.Add(new OwnEvent(removal.Event, Single: removal));
+                    break;
+                case SingleEventWrite<BoardChangeResult> board:
+                    other.Add((board.StreamKey, new OwnEvent(board.Event, Single: board)));
+                    break;
+            }
+        }
+        Flush();
+    }
+}

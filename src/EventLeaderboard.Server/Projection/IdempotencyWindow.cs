@@ -1,0 +1,33 @@
+namespace EventLeaderboard.Server.Projection;
+
+/// <summary>The first outcome of a submission, returned again to retries with the same submission id.</summary>
+public readonly record struct SubmissionOutcome(string PlayerId, long Score, long Rank, long? PreviousRank, bool Changed, long Sequence);
+
+/// <summary>
+/// Per board: submission id -> first outcome, for the last <c>capacity</c> submissions that carried
+/// an id (oldest forgotten first). Written by the log follower only, read by request threads, so
+/// a lock guards it; the critical sections are a dictionary operation each.
+/// </summary>
+public sealed class IdempotencyWindow(int capacity)
+{
+    readonly Dictionary<string, SubmissionOutcome> _outcomes = new(StringComparer.Ordinal);
+    readonly Queue<string> _order = new();
+    readonly Lock _gate = new();
+
+    public bool TryGet(string submissionId, out SubmissionOutcome outcome)
+    {
+        lock (_gate) return _outcomes.TryGetValue(submissionId, out outcome);
+    }
+
+    /// <summary>Remembers the first outcome of a submission; false (and no change) when the id is already known.</summary>
+    public bool TryRemember(string submissionId, SubmissionOutcome outcome)
+    {
+        lock (_gate)
+        {
+            if (!_outcomes.TryAdd(submissionId, outcome)) return false;
+            _order.Enqueue(submissionId);
+            if (_order.Count > capacity) _outcomes.Remove(_order.Dequeue());
+            return true;
+        }
+    }
+}

@@ -1,0 +1,159 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using EventLeaderboard.Ranking;
+using EventLeaderboard.Server.Configuration;
+using EventLeaderboard.Server.Events;
+using EventLeaderboard.Server.Ingest;
+using Microsoft.Extensions.Options;
+
+namespace EventLeaderboard.Server.Projection;
+
+/// <summary>
+/// The in-memory read model of this node: every board's settings, ranking and idempotency window,
+/// built by applying the log's events in global order.
+/// </summary>
+/// <remarks>
+/// Invariants: only the log follower calls the Apply methods (one writer at a time, as the ranking
+/// engine requires); events are applied in increasing seq_id; <see cref="AppliedSequence"/> is
+/// published after the event's effects, so a reader that sees position P also sees every event up
+/// to P. Every decision here depends only on the log (never on which node appended an event or on
+/// the clock), so every node derives the same state, ties included.
+/// </remarks>
+public sealed class LeaderboardProjection(IOptions<IngestOptions> options)
+{
+    readonly ConcurrentDictionary<string, BoardState> _boards = new(StringComparer.Ordinal);
+    readonly int _windowSize = options.Value.IdempotencyWindow;
+    long _appliedSequence;
+    volatile bool _ready;
+    TaskCompletionSource _advanced = NewSignal();
+
+    /// <summary>Position up to which this node reflects the whole log (a lower bound for answers).</summary>
+    public long AppliedSequence => Volatile.Read(ref _appliedSequence);
+
+    /// <summary>True once the start-up replay reached the head of the log.</summary>
+    public bool IsReady => _ready;
+
+    public bool TryGetBoard(string boardId, out BoardState board) => _boards.TryGetValue(boardId, out board!);
+
+    public IEnumerable<BoardState> Boards => _boards.Values;
+
+    /// <summary>Waits (without spinning) until the node has applied <paramref name="position"/>; false on timeout.</summary>
+    public async ValueTask<bool> WaitForAsync(long position, TimeSpan timeout, CancellationToken ct)
+    {
+        if (AppliedSequence >= position) return true;
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var signal = Volatile.Read(ref _advanced).Task;
+            if (AppliedSequence >= position) return true;
+            var remaining = deadline - DateTime.UtcNow;
+            if (remaining <= TimeSpan.Zero) return false;
+            try { await signal.WaitAsync(remaining, ct); }
+            catch (TimeoutException) { return AppliedSequence >= position; }
+        }
+    }
+
+    internal void MarkReady() => _ready = true;
+
+    /// <summary>Publishes progress: readers see every effect applied before this call.</summary>
+    internal void Advance(long seqId)
+    {
+        Volatile.Write(ref _appliedSequence, LogPosition.EndOf(seqId));
+        Interlocked.Exchange(ref _advanced, NewSignal()).TrySetResult();
+    }
+
+    internal void ApplyScores(long seqId, ScoresSubmitted evt, OwnEvent? own)
+    {
+        var items = evt.Items;
+        for (var i = 0; i < items.Length && i < LogPosition.ItemsPerEvent; i++)
+        {
+            var result = ApplyScore(items[i], LogPosition.Of(seqId, i));
+            if (own is not null) own.Owners![i].Complete(own.OwnerIndex![i], result);
+        }
+    }
+
+    ScoreResult ApplyScore(ScoreItem item, long position)
+    {
+        if (!_boards.TryGetValue(item.BoardId, out var board))
+            return new ScoreResult(ScoreResultKind.UnknownBoard, default);
+        // A submission id seen before on this board is a retry (possibly raced from another node):
+        // it changes nothing, on every node alike.
+        if (item.SubmissionId is { } sid && board.Submissions.TryGet(sid, out var first))
+            return new ScoreResult(ScoreResultKind.Duplicate, first);
+        ApplyResult applied;
+        try
+        {
+            var metadata = item.Metadata is { ValueKind: JsonValueKind.Object } m ? JsonSerializer.SerializeToUtf8Bytes(m) : [];
+            applied = board.Ranking.Apply(item.PlayerId, item.Value, position, metadata);
+        }
+        catch (ScoreOverflowException)
+        {
+            return new ScoreResult(ScoreResultKind.Overflow, default);
+        }
+        catch (ArgumentException)
+        {
+            // Validation keeps these out; an event written by another version could still carry one.
+            return new ScoreResult(ScoreResultKind.Rejected, default);
+        }
+        var outcome = new SubmissionOutcome(item.PlayerId, applied.Score, applied.Rank, applied.PreviousRank, applied.Changed, position);
+        if (item.SubmissionId is { } id) board.Submissions.TryRemember(id, outcome);
+        return new ScoreResult(ScoreResultKind.Applied, outcome);
+    }
+
+    internal RemovalResult ApplyRemoval(long seqId, PlayerRemoved evt)
+    {
+        var removed = _boards.TryGetValue(evt.BoardId, out var board) && board.Ranking.Remove(evt.PlayerId, out _);
+        return new RemovalResult(removed, LogPosition.Of(seqId, 0));
+    }
+
+    internal BoardChangeResult ApplyBoardDefined(long seqId, BoardDefined evt)
+    {
+        var position = LogPosition.Of(seqId, 0);
+        if (!BoardNames.TryParseSortOrder(evt.SortOrder, out var order) || !BoardNames.TryParseUpdatePolicy(evt.UpdatePolicy, out var policy))
+            return new BoardChangeResult(BoardChangeKind.Conflict, null, position);
+        if (_boards.TryGetValue(evt.BoardId, out var existing))
+        {
+            // Two definitions raced (two nodes, or two admins): the later one is an update when it
+            // agrees on the fixed settings and a no-op otherwise.
+            var current = existing.Config;
+            if (current.SortOrder != order || current.UpdatePolicy != policy)
+                return new BoardChangeResult(BoardChangeKind.Conflict, current, position);
+            existing.Config = current with
+            {
+                MinScore = evt.MinScore ?? current.MinScore,
+                MaxScore = evt.MaxScore ?? current.MaxScore,
+                TopN = evt.TopN,
+                DisplayName = evt.DisplayName ?? current.DisplayName,
+            };
+            return new BoardChangeResult(BoardChangeKind.Updated, existing.Config, position);
+        }
+        var config = new BoardConfig(evt.BoardId, order, policy, evt.MinScore, evt.MaxScore, evt.TopN, evt.DisplayName);
+        _boards[evt.BoardId] = new BoardState(config, _windowSize);
+        return new BoardChangeResult(BoardChangeKind.Created, config, position);
+    }
+
+    internal BoardChangeResult ApplyBoardUpdated(long seqId, BoardUpdated evt)
+    {
+        var position = LogPosition.Of(seqId, 0);
+        if (!_boards.TryGetValue(evt.BoardId, out var board))
+            return new BoardChangeResult(BoardChangeKind.Conflict, null, position);
+        var current = board.Config;
+        board.Config = current with
+        {
+            MinScore = evt.MinScore ?? current.MinScore,
+            MaxScore = evt.MaxScore ?? current.MaxScore,
+            TopN = evt.TopN ?? current.TopN,
+            DisplayName = evt.DisplayName ?? current.DisplayName,
+        };
+        return new BoardChangeResult(BoardChangeKind.Updated, board.Config, position);
+    }
+
+    static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
+
+/// <summary>
+/// An event this node appended, kept in memory so the follower applies it without parsing it back
+/// and hands each item's outcome to the waiting request. For scores, item i belongs to
+/// <c>Owners[i]</c> at index <c>OwnerIndex[i]</c>.
+/// </summary>
+public sealed record OwnEvent(object Event, ScoreSubmission[]? Owners = null, int[]? OwnerIndex = null, PendingWrite? Single = null);

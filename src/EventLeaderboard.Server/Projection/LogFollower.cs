@@ -1,0 +1,164 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using EventLeaderboard.Server.Configuration;
+using EventLeaderboard.Server.Events;
+using EventLeaderboard.Server.Ingest;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace EventLeaderboard.Server.Projection;
+
+/// <summary>
+/// Feeds the <see cref="LeaderboardProjection"/> from the log: reads mt_events in seq_id order with
+/// raw Npgsql (several times faster than Marten's event queries for a replay) and applies each
+/// event on this one loop, the projection's only writer. Wakes on this node's commits, on
+/// PostgreSQL NOTIFY from other nodes, and on a short poll as a safety net.
+/// </summary>
+/// <remarks>
+/// Reading past a seq_id is safe because every append takes one advisory lock before it draws
+/// sequence numbers (see <see cref="GroupCommitWriter"/>): transactions commit in seq_id order, so
+/// a number not visible yet can only belong to a rolled-back transaction. Rows of types it does
+/// not know (Marten's tombstones, later event types) are skipped.
+/// </remarks>
+public sealed class LogFollower(
+    NpgsqlDataSource dataSource,
+    LeaderboardProjection projection,
+    IOptions<IngestOptions> ingestOptions,
+    IOptions<StorageOptions> storageOptions,
+    ILogger<LogFollower> logger) : BackgroundService
+{
+    public const string NotifyChannel = "leaderboard_events";
+
+    readonly ConcurrentDictionary<long, OwnEvent> _own = new();
+    readonly SemaphoreSlim _wake = new(0, 1);
+    readonly IngestOptions _options = ingestOptions.Value;
+    readonly string _selectSql =
+        $"SELECT seq_id, type, CASE WHEN seq_id = ANY(@own) THEN NULL ELSE data END FROM {storageOptions.Value.Schema}.mt_events " +
+        "WHERE seq_id > @after ORDER BY seq_id LIMIT @limit";
+    long _lastSeqId;
+
+    /// <summary>Registers an event this node is about to commit, so applying it completes its requests.</summary>
+    public void RegisterOwn(long seqId, OwnEvent own) => _own[seqId] = own;
+
+    /// <summary>Forgets events of a transaction that did not commit.</summary>
+    public void Unregister(long seqId) => _own.TryRemove(seqId, out _);
+
+    /// <summary>Asks the follower to read the log now.</summary>
+    public void Wake()
+    {
+        try { _wake.Release(); }
+        catch (SemaphoreFullException) { /* a wake-up is already pending */ }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        _ = ListenAsync(stoppingToken);
+        var poll = TimeSpan.FromMilliseconds(_options.PollIntervalMs);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                while (await ReadPageAsync(stoppingToken) == _options.ReadPageSize) { }
+                if (!projection.IsReady)
+                {
+                    projection.MarkReady();
+                    logger.LogInformation("Projection caught up with the log at seq_id {SeqId}", _lastSeqId);
+                }
+                await _wake.WaitAsync(poll, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                logger.LogError(e, "Reading the event log failed; retrying");
+                try { await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken); }
+                catch (OperationCanceledException) { return; }
+            }
+        }
+    }
+
+    async Task<int> ReadPageAsync(CancellationToken ct)
+    {
+        var rows = 0;
+        await using var cmd = dataSource.CreateCommand(_selectSql);
+        cmd.Parameters.AddWithValue("own", _own.Keys.ToArray());
+        cmd.Parameters.AddWithValue("after", _lastSeqId);
+        cmd.Parameters.AddWithValue("limit", _options.ReadPageSize);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        var applied = false;
+        while (await reader.ReadAsync(ct))
+        {
+            rows++;
+            var seqId = reader.GetInt64(0);
+            var type = reader.GetString(1);
+            if (_own.TryRemove(seqId, out var own))
+                Apply(seqId, own.Event, own);
+            else if (!reader.IsDBNull(2) && Parse(type, reader.GetString(2)) is { } evt)
+                Apply(seqId, evt, null);
+            _lastSeqId = seqId;
+            applied = true;
+        }
+        if (applied) projection.Advance(_lastSeqId);
+        return rows;
+    }
+
+    static object? Parse(string type, string json) => type switch
+    {
+        EventTypeNames.ScoresSubmitted => JsonSerializer.Deserialize(json, EventJsonContext.Default.ScoresSubmitted),
+        EventTypeNames.PlayerRemoved => JsonSerializer.Deserialize(json, EventJsonContext.Default.PlayerRemoved),
+        EventTypeNames.BoardDefined => JsonSerializer.Deserialize(json, EventJsonContext.Default.BoardDefined),
+        EventTypeNames.BoardUpdated => JsonSerializer.Deserialize(json, EventJsonContext.Default.BoardUpdated),
+        _ => null,
+    };
+
+    void Apply(long seqId, object evt, OwnEvent? own)
+    {
+        switch (evt)
+        {
+            case ScoresSubmitted scores:
+                projection.ApplyScores(seqId, scores, own);
+                break;
+            case PlayerRemoved removed:
+                var removal = projection.ApplyRemoval(seqId, removed);
+                (own?.Single as SingleEventWrite<RemovalResult>)?.Complete(removal);
+                break;
+            case BoardDefined defined:
+                var definedResult = projection.ApplyBoardDefined(seqId, defined);
+                (own?.Single as SingleEventWrite<BoardChangeResult>)?.Complete(definedResult);
+                break;
+            case BoardUpdated updated:
+                var updatedResult = projection.ApplyBoardUpdated(seqId, updated);
+                (own?.Single as SingleEventWrite<BoardChangeResult>)?.Complete(updatedResult);
+                break;
+        }
+    }
+
+    /// <summary>LISTEN on a dedicated connection so commits on other nodes wake this one at once.</summary>
+    async Task ListenAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await using var connection = await dataSource.OpenConnectionAsync(ct);
+                connection.Notification += (_, _) => Wake();
+                await using (var listen = new NpgsqlCommand($"LISTEN {NotifyChannel}", connection))
+                    await listen.ExecuteNonQueryAsync(ct);
+                while (!ct.IsCancellationRequested) await connection.WaitAsync(ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "LISTEN connection lost; polling until it is back");
+                try { await Task.Delay(TimeSpan.FromSeconds(1), ct); }
+                catch (OperationCanceledException) { return; }
+            }
+        }
+    }
+}
