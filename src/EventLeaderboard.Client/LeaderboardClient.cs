@@ -50,10 +50,18 @@ public sealed partial class LeaderboardClient : IDisposable
     /// A client with its own HttpClient (disposed with the client) over <paramref name="handler"/>, or over a
     /// <see cref="SocketsHttpHandler"/> when null. No retries: use <c>AddLeaderboardClient</c> for those.
     /// </summary>
-    public static LeaderboardClient Create(Uri baseAddress, string? apiKey = null, HttpMessageHandler? handler = null)
+    public static LeaderboardClient Create(Uri baseAddress, string? apiKey = null, HttpMessageHandler? handler = null) =>
+        Create(new LeaderboardClientOptions { BaseAddress = baseAddress, ApiKey = apiKey }, handler);
+
+    /// <summary>
+    /// A client with its own HttpClient (disposed with the client) over <paramref name="handler"/>, or over a
+    /// <see cref="SocketsHttpHandler"/> when null; <see cref="LeaderboardClientOptions.BaseAddress"/> is required.
+    /// </summary>
+    public static LeaderboardClient Create(LeaderboardClientOptions options, HttpMessageHandler? handler = null)
     {
+        ArgumentNullException.ThrowIfNull(options);
         var http = new HttpClient(handler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
-        return new LeaderboardClient(http, new LeaderboardClientOptions { BaseAddress = baseAddress, ApiKey = apiKey }, ownsHttpClient: true);
+        return new LeaderboardClient(http, options, ownsHttpClient: true);
     }
 
     /// <summary>The root all request paths are resolved against (always ends with a slash).</summary>

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 namespace EventLeaderboard.Client.Contracts;
 
 /// <summary>Direction of a board's ranking. Fixed once the board exists.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<SortOrder>))]
 public enum SortOrder
 {
     /// <summary>Higher scores rank first.</summary>
@@ -13,6 +14,7 @@ public enum SortOrder
 }
 
 /// <summary>How a submission combines with the player's stored score. Fixed once the board exists.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<UpdatePolicy>))]
 public enum UpdatePolicy
 {
     /// <summary>Keep the better of stored and submitted (higher on descending boards, lower on ascending ones).</summary>
