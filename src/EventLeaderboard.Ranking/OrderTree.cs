@@ -1,0 +1,540 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+
+namespace EventLeaderboard.Ranking;
+
+/// <summary>
+/// A counted B+-tree over items (key, tie, entry): the order-statistic index of one board.
+/// </summary>
+/// <remarks>
+/// <para>Ordering rule (total): key ascending, then tie ascending, then the player id's UTF-8 bytes
+/// (ordinal). The key is the score mapped so that "better" is always smaller: the score itself for an
+/// ascending board, <c>~score</c> for a descending one (bitwise NOT reverses the order without overflow).
+/// Ties are global log positions and unique in practice; the id comparison only keeps the order total.</para>
+/// <para>Invariants (checked by <see cref="ValidateInvariants"/>):
+/// all leaves at the same depth; items strictly ascending along the leaf chain;
+/// every inner count equals its child's item count; bounds separate siblings (see <see cref="InnerNode"/>);
+/// parent links and the leaf chain agree with the child links; every item's entry points back to its leaf;
+/// no leaf is empty except an empty root.</para>
+/// <para>Positions are 0-based here; the board turns them into 1-based ranks.</para>
+/// <para>Nodes live in paged struct arrays with int links (no object per node). Entries point to their
+/// leaf (maintained on splits and merges), so a rank is: entry -> leaf -> scan the leaf -> walk up
+/// summing the counts of left siblings; no key comparisons and no id reads.</para>
+/// </remarks>
+internal sealed partial class OrderTree
+{
+    /// <summary>Items per leaf and children per inner node. 64 x (8+8+4) bytes: a leaf is ~1.3 KiB.</summary>
+    public const int Fanout = 64;
+
+    /// <summary>Fill of a leaf or inner node built from sorted input: leaves room for inserts before the first split.</summary>
+    private const int BuildFill = 56;
+
+    /// <summary>A leaf this small tries to merge with a sibling (keeps memory per item bounded under removals).</summary>
+    private const int MergeBelow = Fanout / 4;
+
+    private readonly PlayerIndex _players;
+    private readonly ChunkedArray<LeafNode> _leaves = new(10); // 1024 leaves (~1.3 MiB) per page
+    private readonly ChunkedArray<InnerNode> _inners = new(6);  // 64 inner nodes (~1.8 MiB) per page
+    private readonly Stack<int> _freeLeaves = new();
+    private readonly Stack<int> _freeInners = new();
+    private int _leafHighWater;
+    private int _innerHighWater;
+    private int _root;
+    private int _height; // 0: the root is a leaf
+    private int _firstLeaf;
+
+    public OrderTree(PlayerIndex players)
+    {
+        _players = players;
+        _root = NewLeaf();
+        _firstLeaf = _root;
+    }
+
+    /// <summary>Number of items.</summary>
+    public int Count { get; private set; }
+
+    public int Height => _height;
+
+    public long AllocatedBytes => _leaves.AllocatedBytes + _inners.AllocatedBytes;
+
+    public int LeafCount => _leafHighWater - _freeLeaves.Count;
+
+    // ------------------------------------------------------------------ comparisons
+
+    /// <summary>Compares two items under the ordering rule; ids are arena offsets.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int Compare(long key1, long tie1, uint id1, long key2, long tie2, uint id2)
+    {
+        if (key1 != key2) return key1 < key2 ? -1 : 1;
+        if (tie1 != tie2) return tie1 < tie2 ? -1 : 1;
+        return id1 == id2 ? 0 : CompareIds(id1, id2);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int CompareIds(uint id1, uint id2)
+    {
+        int c = _players.Arena.Get(id1).SequenceCompareTo(_players.Arena.Get(id2));
+        return c < 0 ? -1 : c > 0 ? 1 : 0;
+    }
+
+    private uint IdOfItem(ref LeafNode leaf, int position) => _players[leaf.Entries[position]].IdOffset;
+
+    // ------------------------------------------------------------------ reads
+
+    /// <summary>Where an entry's item is: its leaf and its position in the leaf.</summary>
+    public void Locate(int entry, out int leaf, out int position)
+    {
+        leaf = _players[entry].Leaf;
+        ref LeafNode node = ref _leaves[leaf];
+        position = ((ReadOnlySpan<int>)node.Entries)[..node.Count].IndexOf(entry);
+        Debug.Assert(position >= 0, "an entry's leaf holds it");
+    }
+
+    public long KeyAt(int leaf, int position) => _leaves[leaf].Keys[position];
+
+    public long TieAt(int leaf, int position) => _leaves[leaf].Ties[position];
+
+    public int EntryAt(int leaf, int position) => _leaves[leaf].Entries[position];
+
+    public int LeafCountOf(int leaf) => _leaves[leaf].Count;
+
+    public int NextLeaf(int leaf) => _leaves[leaf].Next;
+
+    /// <summary>0-based position of the item at (leaf, position) in the whole order.</summary>
+    public int PositionOf(int leaf, int position)
+    {
+        int rank = position;
+        int child = leaf;
+        int parent = _leaves[leaf].Parent;
+        while (parent >= 0)
+        {
+            ref InnerNode node = ref _inners[parent];
+            ReadOnlySpan<int> children = ((ReadOnlySpan<int>)node.Children)[..node.Count];
+            int slot = children.IndexOf(child);
+            rank += SumCounts(ref node, slot);
+            child = parent;
+            parent = node.Parent;
+        }
+        return rank;
+    }
+
+    /// <summary>The leaf and in-leaf position of the item at 0-based <paramref name="rank"/> (0 &lt;= rank &lt; Count).</summary>
+    public void Select(int rank, out int leaf, out int position)
+    {
+        Debug.Assert(rank >= 0 && rank < Count);
+        int node = _root;
+        for (int h = _height; h > 0; h--)
+        {
+            ref InnerNode inner = ref _inners[node];
+            int i = 0;
+            while (rank >= inner.Counts[i])
+            {
+                rank -= inner.Counts[i];
+                i++;
+            }
+            node = inner.Children[i];
+        }
+        leaf = node;
+        position = rank;
+    }
+
+    /// <summary>Number of items whose key is strictly less than <paramref name="key"/>.</summary>
+    public int CountKeysBelow(long key)
+    {
+        int below = 0;
+        int node = _root;
+        for (int h = _height; h > 0; h--)
+        {
+            ref InnerNode inner = ref _inners[node];
+            // Last child whose lower bound is < key: every earlier child lies entirely below key.
+            int slot = 0;
+            int lo = 1, hi = inner.Count - 1;
+            while (lo <= hi)
+            {
+                int mid = (lo + hi) >>> 1;
+                if (inner.BoundKeys[mid] < key) { slot = mid; lo = mid + 1; }
+                else hi = mid - 1;
+            }
+            below += SumCounts(ref inner, slot);
+            node = inner.Children[slot];
+        }
+        ref LeafNode leaf = ref _leaves[node];
+        int l = 0, r = leaf.Count;
+        while (l < r)
+        {
+            int mid = (l + r) >>> 1;
+            if (leaf.Keys[mid] < key) l = mid + 1;
+            else r = mid;
+        }
+        return below + l;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int SumCounts(ref InnerNode node, int slots)
+    {
+        ReadOnlySpan<int> counts = ((ReadOnlySpan<int>)node.Counts)[..slots];
+        int sum = 0;
+        foreach (int c in counts) sum += c;
+        return sum;
+    }
+
+    // ------------------------------------------------------------------ writes
+
+    /// <summary>Inserts the item of <paramref name="entry"/>, which must not be in the tree.</summary>
+    public void Insert(int entry, long key, long tie)
+    {
+        uint id = _players[entry].IdOffset;
+        int node = _root;
+        for (int h = _height; h > 0; h--)
+        {
+            ref InnerNode inner = ref _inners[node];
+            int slot = ChildFor(ref inner, key, tie, id);
+            inner.Counts[slot]++; // the item will land below this child (a split fixes the counts up)
+            node = inner.Children[slot];
+        }
+        ref LeafNode leaf = ref _leaves[node];
+        int position = InsertPosition(ref leaf, key, tie, id);
+        if (leaf.Count < Fanout)
+        {
+            PutInLeaf(ref leaf, node, position, entry, key, tie);
+        }
+        else
+        {
+            SplitLeafAndPut(node, position, entry, key, tie);
+        }
+        Count++;
+    }
+
+    /// <summary>Removes the item at (leaf, position).</summary>
+    public void RemoveAt(int leafIndex, int position)
+    {
+        ref LeafNode leaf = ref _leaves[leafIndex];
+        int tail = leaf.Count - position - 1;
+        ((Span<int>)leaf.Entries).Slice(position + 1, tail).CopyTo(((Span<int>)leaf.Entries)[position..]);
+        ((Span<long>)leaf.Keys).Slice(position + 1, tail).CopyTo(((Span<long>)leaf.Keys)[position..]);
+        ((Span<long>)leaf.Ties).Slice(position + 1, tail).CopyTo(((Span<long>)leaf.Ties)[position..]);
+        leaf.Count--;
+        AddToAncestors(leafIndex, leaf.Parent, -1);
+        Count--;
+        if (leaf.Count < MergeBelow && leaf.Parent >= 0) Rebalance(leafIndex);
+    }
+
+    /// <summary>
+    /// Replaces the key and tie of the item at (leaf, position) when the new item still sorts strictly
+    /// between its two neighbours in the same leaf: no counts or bounds change. False otherwise.
+    /// </summary>
+    public bool TryUpdateInPlace(int leafIndex, int position, long key, long tie)
+    {
+        ref LeafNode leaf = ref _leaves[leafIndex];
+        if (position == 0 || position >= leaf.Count - 1) return false;
+        uint id = IdOfItem(ref leaf, position);
+        if (Compare(leaf.Keys[position - 1], leaf.Ties[position - 1], IdOfItem(ref leaf, position - 1), key, tie, id) >= 0) return false;
+        if (Compare(key, tie, id, leaf.Keys[position + 1], leaf.Ties[position + 1], IdOfItem(ref leaf, position + 1)) >= 0) return false;
+        leaf.Keys[position] = key;
+        leaf.Ties[position] = tie;
+        return true;
+    }
+
+    private int ChildFor(ref InnerNode inner, long key, long tie, uint id)
+    {
+        // Last child whose lower bound is <= the item (binary search over bounds 1..Count-1).
+        int slot = 0;
+        int lo = 1, hi = inner.Count - 1;
+        while (lo <= hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (Compare(inner.BoundKeys[mid], inner.BoundTies[mid], inner.BoundIds[mid], key, tie, id) <= 0) { slot = mid; lo = mid + 1; }
+            else hi = mid - 1;
+        }
+        return slot;
+    }
+
+    private int InsertPosition(ref LeafNode leaf, long key, long tie, uint id)
+    {
+        int lo = 0, hi = leaf.Count;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            long k = leaf.Keys[mid];
+            bool less = k != key ? k < key : Compare(k, leaf.Ties[mid], IdOfItem(ref leaf, mid), key, tie, id) < 0;
+            if (less) lo = mid + 1;
+            else hi = mid;
+        }
+        return lo;
+    }
+
+    private void PutInLeaf(ref LeafNode leaf, int leafIndex, int position, int entry, long key, long tie)
+    {
+        int tail = leaf.Count - position;
+        ((Span<int>)leaf.Entries).Slice(position, tail).CopyTo(((Span<int>)leaf.Entries)[(position + 1)..]);
+        ((Span<long>)leaf.Keys).Slice(position, tail).CopyTo(((Span<long>)leaf.Keys)[(position + 1)..]);
+        ((Span<long>)leaf.Ties).Slice(position, tail).CopyTo(((Span<long>)leaf.Ties)[(position + 1)..]);
+        leaf.Entries[position] = entry;
+        leaf.Keys[position] = key;
+        leaf.Ties[position] = tie;
+        leaf.Count++;
+        _players[entry].Leaf = leafIndex;
+    }
+
+    private void SplitLeafAndPut(int leftIndex, int position, int entry, long key, long tie)
+    {
+        int rightIndex = NewLeaf();
+        ref LeafNode left = ref _leaves[leftIndex];
+        ref LeafNode right = ref _leaves[rightIndex];
+        const int half = Fanout / 2;
+        MoveItems(ref left, half, ref right, 0, Fanout - half, rightIndex);
+        left.Count = half;
+        right.Count = Fanout - half;
+
+        right.Parent = left.Parent;
+        right.Prev = leftIndex;
+        right.Next = left.Next;
+        if (left.Next >= 0) _leaves[left.Next].Prev = rightIndex;
+        left.Next = rightIndex;
+
+        if (position <= half) PutInLeaf(ref left, leftIndex, position, entry, key, tie);
+        else PutInLeaf(ref right, rightIndex, position - half, entry, key, tie);
+
+        AddSibling(left.Parent, leftIndex, left.Count, rightIndex, right.Count,
+            right.Keys[0], right.Ties[0], IdOfItem(ref right, 0), childIsLeaf: true);
+    }
+
+    /// <summary>Copies <paramref name="count"/> items and points their entries at the destination leaf.</summary>
+    private void MoveItems(ref LeafNode from, int fromPosition, ref LeafNode to, int toPosition, int count, int toIndex)
+    {
+        ((Span<int>)from.Entries).Slice(fromPosition, count).CopyTo(((Span<int>)to.Entries)[toPosition..]);
+        ((Span<long>)from.Keys).Slice(fromPosition, count).CopyTo(((Span<long>)to.Keys)[toPosition..]);
+        ((Span<long>)from.Ties).Slice(fromPosition, count).CopyTo(((Span<long>)to.Ties)[toPosition..]);
+        for (int i = 0; i < count; i++) _players[to.Entries[toPosition + i]].Leaf = toIndex;
+    }
+
+    /// <summary>
+    /// After <paramref name="left"/> split, records its new count and inserts <paramref name="right"/> just
+    /// after it in <paramref name="parent"/>, splitting ancestors as needed. The ancestors' counts already
+    /// include the new item (Insert added it on the way down).
+    /// </summary>
+    private void AddSibling(int parent, int left, int leftCount, int right, int rightCount,
+        long boundKey, long boundTie, uint boundId, bool childIsLeaf)
+    {
+        if (parent < 0)
+        {
+            // The root split: grow the tree by one level.
+            int root = NewInner();
+            ref InnerNode r = ref _inners[root];
+            r.Parent = -1;
+            r.Level = _height + 1;
+            r.Count = 2;
+            r.Children[0] = left;
+            r.Counts[0] = leftCount;
+            r.Children[1] = right;
+            r.Counts[1] = rightCount;
+            r.BoundKeys[1] = boundKey;
+            r.BoundTies[1] = boundTie;
+            r.BoundIds[1] = boundId;
+            r.BoundKeys[0] = long.MinValue;
+            r.BoundTies[0] = long.MinValue;
+            SetParent(left, root, childIsLeaf);
+            SetParent(right, root, childIsLeaf);
+            _root = root;
+            _height++;
+            return;
+        }
+
+        ref InnerNode p = ref _inners[parent];
+        int slot = ((ReadOnlySpan<int>)p.Children)[..p.Count].IndexOf(left);
+        Debug.Assert(slot >= 0);
+        p.Counts[slot] = leftCount;
+        if (p.Count < Fanout)
+        {
+            PutChild(ref p, slot + 1, right, rightCount, boundKey, boundTie, boundId);
+            SetParent(right, parent, childIsLeaf);
+            return;
+        }
+
+        // Split the full parent into p (children [0, half)) and q (children [half, Fanout)).
+        int sibling = NewInner();
+        ref InnerNode q = ref _inners[sibling];
+        const int half = Fanout / 2;
+        int moved = Fanout - half;
+        ((Span<int>)p.Children).Slice(half, moved).CopyTo(q.Children);
+        ((Span<int>)p.Counts).Slice(half, moved).CopyTo(q.Counts);
+        ((Span<long>)p.BoundKeys).Slice(half, moved).CopyTo(q.BoundKeys);
+        ((Span<long>)p.BoundTies).Slice(half, moved).CopyTo(q.BoundTies);
+        ((Span<uint>)p.BoundIds).Slice(half, moved).CopyTo(q.BoundIds);
+        p.Count = half;
+        q.Count = moved;
+        q.Level = p.Level;
+        q.Parent = p.Parent;
+        for (int i = 0; i < moved; i++) SetParent(q.Children[i], sibling, childIsLeaf);
+
+        if (slot + 1 <= half)
+        {
+            PutChild(ref p, slot + 1, right, rightCount, boundKey, boundTie, boundId);
+            SetParent(right, parent, childIsLeaf);
+        }
+        else
+        {
+            PutChild(ref q, slot + 1 - half, right, rightCount, boundKey, boundTie, boundId);
+            SetParent(right, sibling, childIsLeaf);
+        }
+
+        AddSibling(p.Parent, parent, SumCounts(ref p, p.Count), sibling, SumCounts(ref q, q.Count),
+            q.BoundKeys[0], q.BoundTies[0], q.BoundIds[0], childIsLeaf: false);
+    }
+
+    private static void PutChild(ref InnerNode node, int slot, int child, int count, long boundKey, long boundTie, uint boundId)
+    {
+        int tail = node.Count - slot;
+        ((Span<int>)node.Children).Slice(slot, tail).CopyTo(((Span<int>)node.Children)[(slot + 1)..]);
+        ((Span<int>)node.Counts).Slice(slot, tail).CopyTo(((Span<int>)node.Counts)[(slot + 1)..]);
+        ((Span<long>)node.BoundKeys).Slice(slot, tail).CopyTo(((Span<long>)node.BoundKeys)[(slot + 1)..]);
+        ((Span<long>)node.BoundTies).Slice(slot, tail).CopyTo(((Span<long>)node.BoundTies)[(slot + 1)..]);
+        ((Span<uint>)node.BoundIds).Slice(slot, tail).CopyTo(((Span<uint>)node.BoundIds)[(slot + 1)..]);
+        node.Children[slot] = child;
+        node.Counts[slot] = count;
+        node.BoundKeys[slot] = boundKey;
+        node.BoundTies[slot] = boundTie;
+        node.BoundIds[slot] = boundId;
+        node.Count++;
+    }
+
+    private static void DropChild(ref InnerNode node, int slot)
+    {
+        // Shifting bound 1 into bound 0 when child 0 goes is fine: any lower bound of the node will do.
+        int tail = node.Count - slot - 1;
+        ((Span<int>)node.Children).Slice(slot + 1, tail).CopyTo(((Span<int>)node.Children)[slot..]);
+        ((Span<int>)node.Counts).Slice(slot + 1, tail).CopyTo(((Span<int>)node.Counts)[slot..]);
+        ((Span<long>)node.BoundKeys).Slice(slot + 1, tail).CopyTo(((Span<long>)node.BoundKeys)[slot..]);
+        ((Span<long>)node.BoundTies).Slice(slot + 1, tail).CopyTo(((Span<long>)node.BoundTies)[slot..]);
+        ((Span<uint>)node.BoundIds).Slice(slot + 1, tail).CopyTo(((Span<uint>)node.BoundIds)[slot..]);
+        node.Count--;
+    }
+
+    private void SetParent(int child, int parent, bool childIsLeaf)
+    {
+        if (childIsLeaf) _leaves[child].Parent = parent;
+        else _inners[child].Parent = parent;
+    }
+
+    private void AddToAncestors(int child, int parent, int delta)
+    {
+        while (parent >= 0)
+        {
+            ref InnerNode node = ref _inners[parent];
+            int slot = ((ReadOnlySpan<int>)node.Children)[..node.Count].IndexOf(child);
+            node.Counts[slot] += delta;
+            child = parent;
+            parent = node.Parent;
+        }
+    }
+
+    /// <summary>
+    /// Keeps leaves reasonably full after removals: an underfull leaf takes in (or gives itself to) an
+    /// adjacent sibling under the same parent when both fit in 3/4 of a leaf; an empty leaf with no
+    /// sibling is dropped, and inner nodes left without children are dropped up the tree.
+    /// </summary>
+    private void Rebalance(int leafIndex)
+    {
+        ref LeafNode leaf = ref _leaves[leafIndex];
+        int parent = leaf.Parent;
+        ref InnerNode p = ref _inners[parent];
+        int slot = ((ReadOnlySpan<int>)p.Children)[..p.Count].IndexOf(leafIndex);
+        const int mergeLimit = Fanout * 3 / 4;
+        if (slot + 1 < p.Count && leaf.Count + p.Counts[slot + 1] <= mergeLimit)
+        {
+            MergeIntoLeft(parent, slot);
+        }
+        else if (slot > 0 && leaf.Count + p.Counts[slot - 1] <= mergeLimit)
+        {
+            MergeIntoLeft(parent, slot - 1);
+        }
+        else if (leaf.Count == 0)
+        {
+            UnlinkLeaf(leafIndex);
+            DropChildAndCollapse(parent, slot);
+        }
+    }
+
+    /// <summary>Moves every item of child slot+1 (a leaf) into child slot, then drops the emptied leaf.</summary>
+    private void MergeIntoLeft(int parent, int slot)
+    {
+        ref InnerNode p = ref _inners[parent];
+        int leftIndex = p.Children[slot];
+        int rightIndex = p.Children[slot + 1];
+        ref LeafNode left = ref _leaves[leftIndex];
+        ref LeafNode right = ref _leaves[rightIndex];
+        MoveItems(ref right, 0, ref left, left.Count, right.Count, leftIndex);
+        left.Count += right.Count;
+        p.Counts[slot] += right.Count;
+        right.Count = 0;
+        UnlinkLeaf(rightIndex);
+        DropChildAndCollapse(parent, slot + 1);
+    }
+
+    private void UnlinkLeaf(int leafIndex)
+    {
+        ref LeafNode leaf = ref _leaves[leafIndex];
+        if (leaf.Prev >= 0) _leaves[leaf.Prev].Next = leaf.Next;
+        else _firstLeaf = leaf.Next;
+        if (leaf.Next >= 0) _leaves[leaf.Next].Prev = leaf.Prev;
+        leaf.Next = leaf.Prev = leaf.Parent = -1;
+        _freeLeaves.Push(leafIndex);
+    }
+
+    /// <summary>Drops a child (already emptied and freed) from an inner node, then repairs the tree above.</summary>
+    private void DropChildAndCollapse(int parent, int slot)
+    {
+        while (true)
+        {
+            ref InnerNode p = ref _inners[parent];
+            DropChild(ref p, slot);
+            if (p.Count > 0) break;
+            // The inner node is empty: remove it from its own parent.
+            int grand = p.Parent;
+            Debug.Assert(grand >= 0, "the root keeps at least one child (it collapses at one)");
+            _freeInners.Push(parent);
+            ref InnerNode g = ref _inners[grand];
+            slot = ((ReadOnlySpan<int>)g.Children)[..g.Count].IndexOf(parent);
+            parent = grand;
+        }
+        // A root with a single child is replaced by that child.
+        while (_height > 0 && _inners[_root].Count == 1)
+        {
+            int child = _inners[_root].Children[0];
+            _freeInners.Push(_root);
+            _root = child;
+            _height--;
+            SetParent(child, -1, _height == 0);
+        }
+    }
+
+    private int NewLeaf()
+    {
+        int index;
+        if (_freeLeaves.Count > 0) index = _freeLeaves.Pop();
+        else
+        {
+            index = _leafHighWater++;
+            _leaves.EnsureCapacity(_leafHighWater);
+        }
+        ref LeafNode leaf = ref _leaves[index];
+        leaf.Count = 0;
+        leaf.Parent = leaf.Next = leaf.Prev = -1;
+        return index;
+    }
+
+    private int NewInner()
+    {
+        int index;
+        if (_freeInners.Count > 0) index = _freeInners.Pop();
+        else
+        {
+            index = _innerHighWater++;
+            _inners.EnsureCapacity(_innerHighWater);
+        }
+        ref InnerNode node = ref _inners[index];
+        node.Count = 0;
+        node.Parent = -1;
+        return index;
+    }
+}

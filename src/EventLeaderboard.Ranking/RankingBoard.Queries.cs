@@ -1,0 +1,202 @@
+namespace EventLeaderboard.Ranking;
+
+public sealed partial class RankingBoard
+{
+    /// <summary>The player's entry (1-based rank), if the player is on the board. Safe concurrently with the writer.</summary>
+    public bool TryGet(string playerId, out RankedEntry entry)
+    {
+        entry = default;
+        Span<byte> buffer = stackalloc byte[PlayerIdCodec.BufferSize];
+        if (!PlayerIdCodec.TryEncode(playerId, buffer, out int length)) return false;
+        ReadOnlySpan<byte> id = buffer[..length];
+        ulong hash = PlayerIndex.Hash(id);
+
+        _lock.EnterReadLock();
+        try
+        {
+            int e = _players.Find(id, hash);
+            if (e < 0) return false;
+            _tree.Locate(e, out int leaf, out int position);
+            long rank = _tree.PositionOf(leaf, position) + 1L;
+            entry = new RankedEntry(playerId, ToKey(_tree.KeyAt(leaf, position)), rank, _tree.TieAt(leaf, position), MetadataOf(e));
+            return true;
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    /// <summary>
+    /// Entries at ranks [offset+1, offset+limit] (<paramref name="offset"/> is the 0-based count of entries
+    /// skipped). Empty past the end; shorter when the board ends first.
+    /// </summary>
+    public IReadOnlyList<RankedEntry> GetTop(long offset, int limit)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        _lock.EnterReadLock();
+        try
+        {
+            int count = _tree.Count;
+            if (offset >= count || limit == 0) return [];
+            int take = (int)Math.Min(limit, count - offset);
+            return Collect((int)offset, take, -1, null);
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    /// <summary>
+    /// The player plus up to <paramref name="above"/> better-ranked and <paramref name="below"/> worse-ranked
+    /// entries, in rank order, clipped at the ends of the board (not shifted). False if the player is absent.
+    /// </summary>
+    public bool TryGetAround(string playerId, int above, int below, out IReadOnlyList<RankedEntry> entries)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(above);
+        ArgumentOutOfRangeException.ThrowIfNegative(below);
+        entries = [];
+        Span<byte> buffer = stackalloc byte[PlayerIdCodec.BufferSize];
+        if (!PlayerIdCodec.TryEncode(playerId, buffer, out int length)) return false;
+        ReadOnlySpan<byte> id = buffer[..length];
+        ulong hash = PlayerIndex.Hash(id);
+
+        _lock.EnterReadLock();
+        try
+        {
+            int e = _players.Find(id, hash);
+            if (e < 0) return false;
+            _tree.Locate(e, out int leaf, out int position);
+            int rank0 = _tree.PositionOf(leaf, position);
+            int first = (int)Math.Max(0L, (long)rank0 - above);
+            int last = (int)Math.Min(_tree.Count - 1L, (long)rank0 + below);
+            entries = Collect(first, last - first + 1, e, playerId);
+            return true;
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    /// <summary>
+    /// Entries with <paramref name="minScore"/> &lt;= score &lt;= <paramref name="maxScore"/> (inclusive bounds
+    /// whatever the sort order), in rank order, skipping <paramref name="offset"/> of them, at most
+    /// <paramref name="limit"/>. <paramref name="total"/> is the number of entries in the range. An empty
+    /// range (min &gt; max) gives none.
+    /// </summary>
+    public IReadOnlyList<RankedEntry> GetByScoreRange(long minScore, long maxScore, long offset, int limit, out long total)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        _lock.EnterReadLock();
+        try
+        {
+            (int start, int end) = RankSpanOfScores(minScore, maxScore);
+            total = end - start;
+            if (offset >= total || limit == 0) return [];
+            int take = (int)Math.Min(limit, total - offset);
+            return Collect(start + (int)offset, take, -1, null);
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    /// <summary>Number of entries with <paramref name="minScore"/> &lt;= score &lt;= <paramref name="maxScore"/> (inclusive); 0 when min &gt; max.</summary>
+    public long CountInScoreRange(long minScore, long maxScore)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            (int start, int end) = RankSpanOfScores(minScore, maxScore);
+            return end - start;
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    /// <summary>
+    /// The entries of the given players that are on the board, in rank order. <paramref name="missing"/>:
+    /// the ids not on the board, in input order, de-duplicated. Repeated ids are returned once.
+    /// </summary>
+    public IReadOnlyList<RankedEntry> Lookup(IReadOnlyList<string> playerIds, out IReadOnlyList<string> missing)
+    {
+        ArgumentNullException.ThrowIfNull(playerIds);
+        var seen = new HashSet<string>(playerIds.Count, StringComparer.Ordinal);
+        var found = new List<RankedEntry>(playerIds.Count);
+        var absent = new List<string>();
+        Span<byte> buffer = stackalloc byte[PlayerIdCodec.BufferSize];
+        _lock.EnterReadLock();
+        try
+        {
+            foreach (string playerId in playerIds)
+            {
+                if (!seen.Add(playerId)) continue;
+                if (!PlayerIdCodec.TryEncode(playerId, buffer, out int length))
+                {
+                    absent.Add(playerId);
+                    continue;
+                }
+                ReadOnlySpan<byte> id = buffer[..length];
+                int e = _players.Find(id, PlayerIndex.Hash(id));
+                if (e < 0)
+                {
+                    absent.Add(playerId);
+                    continue;
+                }
+                _tree.Locate(e, out int leaf, out int position);
+                long rank = _tree.PositionOf(leaf, position) + 1L;
+                found.Add(new RankedEntry(playerId, ToKey(_tree.KeyAt(leaf, position)), rank, _tree.TieAt(leaf, position), MetadataOf(e)));
+            }
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+        found.Sort(static (a, b) => a.Rank.CompareTo(b.Rank));
+        missing = absent;
+        return found;
+    }
+
+    /// <summary>
+    /// 0-based [start, end) positions of the entries whose score is in [min, max]. In key space the range
+    /// is [ToKey(min), ToKey(max)] ascending, or [ToKey(max), ToKey(min)] for a descending board.
+    /// </summary>
+    private (int Start, int End) RankSpanOfScores(long minScore, long maxScore)
+    {
+        if (minScore > maxScore) return (0, 0);
+        long low = _descending ? ~maxScore : minScore;
+        long high = _descending ? ~minScore : maxScore;
+        int start = _tree.CountKeysBelow(low);
+        int end = high == long.MaxValue ? _tree.Count : _tree.CountKeysBelow(high + 1);
+        return (start, end);
+    }
+
+    /// <summary>Copies <paramref name="take"/> entries from 0-based position <paramref name="first"/> on (caller holds the lock).</summary>
+    private List<RankedEntry> Collect(int first, int take, int knownEntry, string? knownId)
+    {
+        var result = new List<RankedEntry>(take);
+        _tree.Select(first, out int leaf, out int position);
+        long rank = first + 1L;
+        for (int i = 0; i < take; i++)
+        {
+            if (position == _tree.LeafCountOf(leaf))
+            {
+                leaf = _tree.NextLeaf(leaf);
+                position = 0;
+            }
+            int e = _tree.EntryAt(leaf, position);
+            // Allocate a string only for returned entries; reuse the caller's when it is the same player.
+            string id = e == knownEntry && knownId is not null ? knownId : PlayerIdCodec.Decode(_players.IdOf(e));
+            result.Add(new RankedEntry(id, ToKey(_tree.KeyAt(leaf, position)), rank++, _tree.TieAt(leaf, position), MetadataOf(e)));
+            position++;
+        }
+        return result;
+    }
+}

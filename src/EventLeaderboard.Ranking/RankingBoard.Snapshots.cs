@@ -1,0 +1,261 @@
+using System.Buffers.Binary;
+using System.IO.Hashing;
+
+namespace EventLeaderboard.Ranking;
+
+public sealed partial class RankingBoard
+{
+    /// <summary>
+    /// Writes the whole state (sort order, policy, every entry with id, score, tie position, metadata) in
+    /// the format described by <see cref="SnapshotFormat"/>. Holds the read lock while it runs, so readers
+    /// continue and the writer waits; call it from the writer thread or with writes paused.
+    /// </summary>
+    public void WriteSnapshot(Stream destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        _lock.EnterReadLock();
+        try
+        {
+            var w = new SnapshotWriter(destination);
+            w.WriteBytes(SnapshotFormat.Magic);
+            w.WriteUInt16(SnapshotFormat.Version);
+            w.WriteField(SnapshotFormat.FieldSortOrder, [(byte)SortOrder]);
+            w.WriteField(SnapshotFormat.FieldUpdatePolicy, [(byte)UpdatePolicy]);
+            w.WriteVarintField(SnapshotFormat.FieldEntryCount, (ulong)_tree.Count);
+            w.WriteVarintField(SnapshotFormat.FieldMetadataCount, (ulong)_metadata.Count);
+            w.WriteVarint(0);
+
+            Span<byte> previousId = stackalloc byte[PlayerIdCodec.MaxBytes];
+            int previousLength = 0;
+            long previousKey = long.MinValue;
+            long previousTie = 0;
+            List<(int Position, byte[] Bytes)>? metadata = _metadata.Count == 0 ? null : new(_metadata.Count);
+            Span<uint> ids = stackalloc uint[OrderTree.Fanout];
+            int position = 0;
+            for (int leaf = _tree.FirstLeaf; leaf >= 0; leaf = _tree.NextLeaf(leaf))
+            {
+                int count = _tree.LeafCountOf(leaf);
+                // Gather the id offsets of the whole leaf first: the entry reads are independent, so the
+                // CPU overlaps their cache misses instead of paying them one by one while encoding.
+                for (int i = 0; i < count; i++) ids[i] = _players[_tree.EntryAt(leaf, i)].IdOffset;
+                for (int i = 0; i < count; i++)
+                {
+                    ReadOnlySpan<byte> id = _players.Arena.Get(ids[i]);
+                    int shared = id.CommonPrefixLength(previousId[..previousLength]);
+                    w.WriteVarint((ulong)shared);
+                    w.WriteVarint((ulong)(id.Length - shared));
+                    w.WriteBytes(id[shared..]);
+                    id.CopyTo(previousId);
+                    previousLength = id.Length;
+
+                    long key = _tree.KeyAt(leaf, i);
+                    long tie = _tree.TieAt(leaf, i);
+                    w.WriteVarint(unchecked((ulong)(key - previousKey)));
+                    w.WriteVarint(SnapshotFormat.ZigZag(unchecked(tie - previousTie)));
+                    previousKey = key;
+                    previousTie = tie;
+
+                    if (metadata is not null && _metadata.TryGetValue(_tree.EntryAt(leaf, i), out byte[]? bytes)) metadata.Add((position, bytes));
+                    position++;
+                }
+            }
+
+            int previousPosition = -1;
+            foreach ((int at, byte[] bytes) in metadata ?? [])
+            {
+                w.WriteVarint((ulong)(at - previousPosition - 1));
+                w.WriteVarint((ulong)bytes.Length);
+                w.WriteBytes(bytes);
+                previousPosition = at;
+            }
+            w.Finish();
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    /// <summary>
+    /// Restores a board written by <see cref="WriteSnapshot"/> in O(n): entries arrive in rank order and
+    /// the tree is built bottom-up. The board is built privately and returned only after the checksum
+    /// matches, so a bad input never yields a half-loaded board.
+    /// </summary>
+    /// <exception cref="SnapshotFormatException">Corrupt, truncated or unknown-version input.</exception>
+    public static RankingBoard ReadSnapshot(Stream source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        try
+        {
+            return ReadSnapshotCore(new SnapshotReader(source));
+        }
+        catch (SnapshotFormatException)
+        {
+            throw;
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or OverflowException or IndexOutOfRangeException)
+        {
+            throw new SnapshotFormatException("Corrupt snapshot: " + ex.Message, ex);
+        }
+    }
+
+    private static RankingBoard ReadSnapshotCore(SnapshotReader r)
+    {
+        if (!r.ReadBytes(SnapshotFormat.Magic.Length).SequenceEqual(SnapshotFormat.Magic))
+            throw new SnapshotFormatException("Not a ranking snapshot: the magic bytes do not match.");
+        ushort version = r.ReadUInt16();
+        if (version != SnapshotFormat.Version)
+            throw new SnapshotFormatException($"Unknown snapshot format version {version}; this build reads version {SnapshotFormat.Version}.");
+
+        int? sortOrder = null, policy = null;
+        ulong? entryCount = null, metadataCount = null;
+        while (true)
+        {
+            ulong field = r.ReadVarint();
+            if (field == 0) break;
+            ulong length = r.ReadVarint();
+            if (length > 4096) throw new SnapshotFormatException($"Corrupt snapshot: header field {field} claims {length} bytes.");
+            ReadOnlySpan<byte> payload = r.ReadBytes((int)length);
+            switch (field)
+            {
+                case SnapshotFormat.FieldSortOrder: sortOrder = SingleByte(payload, field); break;
+                case SnapshotFormat.FieldUpdatePolicy: policy = SingleByte(payload, field); break;
+                case SnapshotFormat.FieldEntryCount: entryCount = VarintPayload(payload, field); break;
+                case SnapshotFormat.FieldMetadataCount: metadataCount = VarintPayload(payload, field); break;
+                default: break; // an optional field from a newer writer: skipped by its length
+            }
+        }
+        if (sortOrder is null || policy is null || entryCount is null || metadataCount is null)
+            throw new SnapshotFormatException("Corrupt snapshot: a required header field is missing.");
+        if (!Enum.IsDefined((SortOrder)sortOrder.Value) || !Enum.IsDefined((UpdatePolicy)policy.Value))
+            throw new SnapshotFormatException("Corrupt snapshot: unknown sort order or update policy.");
+        if (entryCount > (ulong)PlayerIndex.MaxEntries || metadataCount > entryCount)
+            throw new SnapshotFormatException($"Corrupt snapshot: {entryCount} entries / {metadataCount} metadata blobs is impossible.");
+        int count = (int)entryCount.Value;
+        if (r.Remaining is long remaining && remaining < (long)count * SnapshotFormat.MinEntryBytes)
+            throw new SnapshotFormatException("Truncated snapshot: the input is shorter than its entry count requires.");
+
+        var board = new RankingBoard((SortOrder)sortOrder.Value, (UpdatePolicy)policy.Value, count);
+        // Front-coded ids decode into two buffers used in turn, so the previous id stays readable for the
+        // order check of equal (key, tie) pairs.
+        Span<byte> current = stackalloc byte[PlayerIdCodec.MaxBytes];
+        Span<byte> previous = stackalloc byte[PlayerIdCodec.MaxBytes];
+        int previousLength = 0;
+        long previousKey = long.MinValue;
+        long previousTie = 0;
+        for (int i = 0; i < count; i++)
+        {
+            ulong shared = r.ReadVarint();
+            ulong suffix = r.ReadVarint();
+            if (shared > (ulong)previousLength || shared + suffix is 0 or > PlayerIdCodec.MaxBytes)
+                throw new SnapshotFormatException($"Corrupt snapshot: bad id length at entry {i}.");
+            previous[..(int)shared].CopyTo(current);
+            r.ReadBytes((int)suffix).CopyTo(current[(int)shared..]);
+            int length = (int)(shared + suffix);
+            ReadOnlySpan<byte> playerId = current[..length];
+
+            ulong keyDelta = r.ReadVarint();
+            if (i > 0 && keyDelta > unchecked((ulong)(long.MaxValue - previousKey)))
+                throw new SnapshotFormatException($"Corrupt snapshot: sort key overflows at entry {i}.");
+            long key = unchecked(previousKey + (long)keyDelta);
+            long tie = unchecked(previousTie + SnapshotFormat.UnZigZag(r.ReadVarint()));
+            bool ordered = i == 0 || keyDelta > 0 || tie > previousTie
+                || (tie == previousTie && playerId.SequenceCompareTo(previous[..previousLength]) > 0);
+            if (!ordered) throw new SnapshotFormatException($"Corrupt snapshot: entries out of order at entry {i}.");
+
+            int entry = board._players.TryAdd(playerId, PlayerIndex.Hash(playerId));
+            if (entry < 0) throw new SnapshotFormatException($"Corrupt snapshot: duplicate player id at entry {i}.");
+            board._tree.AppendSorted(entry, key, tie);
+
+            Span<byte> swap = previous;
+            previous = current;
+            current = swap;
+            previousLength = length;
+            previousKey = key;
+            previousTie = tie;
+        }
+        board._tree.EndBuild();
+
+        int previousPosition = -1;
+        for (ulong m = 0; m < metadataCount; m++)
+        {
+            ulong gap = r.ReadVarint();
+            ulong length = r.ReadVarint();
+            long position = previousPosition + 1L + (long)Math.Min(gap, (ulong)int.MaxValue);
+            if (position >= count || length is 0 or > MaxMetadataBytes)
+                throw new SnapshotFormatException("Corrupt snapshot: bad metadata record.");
+            byte[] bytes = r.ReadBytes((int)length).ToArray();
+            board._tree.Select((int)position, out int leaf, out int slot);
+            board._metadata[board._tree.EntryAt(leaf, slot)] = bytes;
+            previousPosition = (int)position;
+        }
+
+        r.VerifyChecksum();
+        return board;
+    }
+
+    private static int SingleByte(ReadOnlySpan<byte> payload, ulong field) =>
+        payload.Length == 1 ? payload[0] : throw new SnapshotFormatException($"Corrupt snapshot: header field {field} must be one byte.");
+
+    private static ulong VarintPayload(ReadOnlySpan<byte> payload, ulong field)
+    {
+        ulong value = 0;
+        for (int i = 0, shift = 0; i < payload.Length && shift < 64; i++, shift += 7)
+        {
+            value |= (ulong)(payload[i] & 0x7F) << shift;
+            if (payload[i] < 0x80) return i == payload.Length - 1 ? value : throw new SnapshotFormatException($"Corrupt snapshot: header field {field}.");
+        }
+        throw new SnapshotFormatException($"Corrupt snapshot: header field {field} is not a varint.");
+    }
+
+    /// <summary>
+    /// Every entry in rank order (1-based ranks). Lazy and unlocked: call it from the writer thread or with
+    /// writes paused (verify and checksums do).
+    /// </summary>
+    public IEnumerable<RankedEntry> EnumerateInRankOrder()
+    {
+        long rank = 1;
+        for (int leaf = _tree.FirstLeaf; leaf >= 0; leaf = _tree.NextLeaf(leaf))
+        {
+            int count = _tree.LeafCountOf(leaf);
+            for (int i = 0; i < count; i++)
+            {
+                int e = _tree.EntryAt(leaf, i);
+                yield return new RankedEntry(PlayerIdCodec.Decode(_players.IdOf(e)), ToKey(_tree.KeyAt(leaf, i)), rank++, _tree.TieAt(leaf, i), MetadataOf(e));
+            }
+        }
+    }
+
+    /// <summary>
+    /// XxHash64 over (id length, id UTF-8 bytes, score, tie position) of every entry in rank order (integers
+    /// little-endian). Equal contents give equal checksums whatever the board's history; metadata, sort order
+    /// and policy are not included. Takes the read lock.
+    /// </summary>
+    public ulong ComputeContentChecksum()
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            var hash = new XxHash64();
+            Span<byte> record = stackalloc byte[1 + PlayerIdCodec.MaxBytes + 16];
+            for (int leaf = _tree.FirstLeaf; leaf >= 0; leaf = _tree.NextLeaf(leaf))
+            {
+                int count = _tree.LeafCountOf(leaf);
+                for (int i = 0; i < count; i++)
+                {
+                    ReadOnlySpan<byte> id = _players.IdOf(_tree.EntryAt(leaf, i));
+                    record[0] = (byte)id.Length;
+                    id.CopyTo(record[1..]);
+                    BinaryPrimitives.WriteInt64LittleEndian(record[(1 + id.Length)..], ToKey(_tree.KeyAt(leaf, i)));
+                    BinaryPrimitives.WriteInt64LittleEndian(record[(9 + id.Length)..], _tree.TieAt(leaf, i));
+                    hash.Append(record[..(17 + id.Length)]);
+                }
+            }
+            return hash.GetCurrentHashAsUInt64();
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+}
