@@ -1,1 +1,4 @@
-Console.WriteLine("load generator: not yet written");
+using EventLeaderboard.LoadGen.Cli;
+
+// See docs/load-testing.md for the scenarios and how to read their output.
+return await LoadGenCommands.Build().Parse(args).InvokeAsync();
