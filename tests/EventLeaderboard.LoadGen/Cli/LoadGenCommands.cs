@@ -15,6 +15,7 @@ public static class LoadGenCommands
     {
         Description = "Service root. Only loopback addresses unless --allow-remote.",
         DefaultValueFactory = _ => new Uri("http://127.0.0.1:5080/"),
+        CustomParser = ParseUrl,
         Recursive = true,
     };
 
@@ -201,6 +202,18 @@ public static class LoadGenCommands
             }
         });
         return option;
+    }
+
+    private static Uri? ParseUrl(ArgumentResult result)
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+        if (Uri.TryCreate(text, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps))
+        {
+            return url;
+        }
+
+        result.AddError($"'{text}' is not an absolute http(s) URL.");
+        return null;
     }
 
     private static TimeSpan? ParseDuration(ArgumentResult result)
