@@ -46,14 +46,20 @@ public class ModelBasedTests
         for (int step = 0; step < steps; step++)
         {
             string id = IdFor(random.Next(idPool));
+            // Alternate growing and shrinking phases so that leaves underflow, merge and disappear.
+            bool shrinking = (step / 1500) % 3 == 2;
             int op = random.Next(100);
+            if (shrinking && op < 60) op = 75;
             if (op < 70)
             {
                 long value = policy == UpdatePolicy.Increment ? random.Next(-scoreDomain / 4, scoreDomain) : random.Next(scoreDomain) - scoreDomain / 3;
                 byte[] metadata = random.Next(5) == 0 ? Encoding.UTF8.GetBytes($"{{\"s\":{step}}}") : [];
-                tie += random.Next(3) == 0 ? 0 : 1; // equal tie positions now and then: the id decides
-                ApplyResult expected = model.Apply(id, value, tie, metadata);
-                ApplyResult actual = board.Apply(id, value, tie, metadata);
+                // Mostly increasing positions (as the log gives), sometimes repeated (the id decides) or
+                // older than the newest (the engine must order any position correctly).
+                tie += random.Next(3) == 0 ? 0 : 1;
+                long position = random.Next(5) == 0 ? random.NextInt64(0, tie + 1) : tie;
+                ApplyResult expected = model.Apply(id, value, position, metadata);
+                ApplyResult actual = board.Apply(id, value, position, metadata);
                 Assert.Equal(expected, actual);
             }
             else if (op < 80)
