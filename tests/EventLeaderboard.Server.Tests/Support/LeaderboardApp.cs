@@ -24,13 +24,23 @@ public sealed class LeaderboardApp : WebApplicationFactory<Program>
         JasperFx.CommandLine.JasperFxEnvironment.AutoStartHost = true;
     }
 
-    public LeaderboardApp(string connectionString, IDictionary<string, string?>? settings = null, string nodeName = "node-a")
+    /// <param name="withKeys">False configures no API keys at all.</param>
+    public LeaderboardApp(string connectionString, IDictionary<string, string?>? settings = null, string nodeName = "node-a", bool withKeys = true)
     {
         ConnectionString = connectionString;
         _settings = new Dictionary<string, string?>
         {
             ["ConnectionStrings:Postgres"] = connectionString,
             ["Node:Name"] = nodeName,
+        };
+        if (withKeys) AddKeys(_settings);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) _settings[key] = value;
+    }
+
+    static void AddKeys(Dictionary<string, string?> settings)
+    {
+        foreach (var (key, value) in new Dictionary<string, string?>
+        {
             ["Auth:ApiKeys:0:Name"] = "admin",
             ["Auth:ApiKeys:0:Key"] = AdminKey,
             ["Auth:ApiKeys:0:Roles:0"] = "admin",
@@ -41,8 +51,10 @@ public sealed class LeaderboardApp : WebApplicationFactory<Program>
             // Stored as a hash to cover KeySha256.
             ["Auth:ApiKeys:2:KeySha256"] = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData("test-read-key"u8)),
             ["Auth:ApiKeys:2:Roles:0"] = "read",
-        };
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) _settings[key] = value;
+        })
+        {
+            settings[key] = value;
+        }
     }
 
     public string ConnectionString { get; }
