@@ -19,6 +19,7 @@ public sealed class LoadRun : IDisposable
     private readonly Settings _settings;
     private readonly CancellationTokenSource _stop;
     private long _measureStart;
+    private TimeSpan _cpuAtMeasureStart;
 
     /// <summary>Starts the clock: the run stops by itself after warm-up + duration.</summary>
     public LoadRun(Settings settings, CancellationToken cancellationToken)
@@ -38,6 +39,12 @@ public sealed class LoadRun : IDisposable
     /// <summary>Fires when the run is over.</summary>
     public CancellationToken Stopping => _stop.Token;
 
+    /// <summary>
+    /// CPU time this process (the generator itself) used during the measured phase. On a machine shared with the
+    /// server it says how much of the cores the load generation took away from what is being measured.
+    /// </summary>
+    public TimeSpan GeneratorCpu { get; private set; }
+
     /// <summary>When <see cref="ExecuteAsync"/> began.</summary>
     public DateTimeOffset StartedAt { get; private set; }
 
@@ -56,6 +63,7 @@ public sealed class LoadRun : IDisposable
 
         await Task.WhenAll(running).ConfigureAwait(false);
         var measured = Phase.Measuring ? Stopwatch.GetElapsedTime(Interlocked.Read(ref _measureStart)) : TimeSpan.Zero;
+        GeneratorCpu = Phase.Measuring ? ProcessCpu() - _cpuAtMeasureStart : TimeSpan.Zero;
         await _stop.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(side).ConfigureAwait(false);
         await warmup.ConfigureAwait(false);
@@ -118,6 +126,12 @@ public sealed class LoadRun : IDisposable
         }
     }
 
+    private static TimeSpan ProcessCpu()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.TotalProcessorTime;
+    }
+
     private async Task EndWarmupAsync()
     {
         if (_settings.Warmup > TimeSpan.Zero)
@@ -125,6 +139,7 @@ public sealed class LoadRun : IDisposable
             await DelayQuietly(_settings.Warmup, Stopping).ConfigureAwait(false);
         }
 
+        _cpuAtMeasureStart = ProcessCpu();
         Interlocked.Exchange(ref _measureStart, Stopwatch.GetTimestamp());
         Phase.Start();
     }

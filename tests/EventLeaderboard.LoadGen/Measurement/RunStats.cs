@@ -13,6 +13,7 @@ public static class RunStats
         Settings settings,
         DateTimeOffset startedAt,
         TimeSpan measured,
+        TimeSpan generatorCpu,
         int concurrency,
         IEnumerable<WorkerRecorder> recorders,
         IReadOnlyDictionary<string, string> parameters)
@@ -57,7 +58,8 @@ public static class RunStats
             Math.Round(events / seconds, 1),
             latency.ToDictionary(p => p.Key, p => ToMillis(p.Value), StringComparer.Ordinal),
             parameters,
-            $"{Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}");
+            $"{Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}",
+            Math.Round(generatorCpu.TotalSeconds, 2));
     }
 
     /// <summary>The summary as text for the console.</summary>
@@ -67,6 +69,11 @@ public static class RunStats
         var text = new StringBuilder();
         text.AppendLine(c, $"== {summary.Scenario} against {summary.Url} board '{summary.Board}', {summary.Concurrency} concurrent, {summary.MeasuredSeconds:F1}s measured after {summary.WarmupSeconds:F0}s warm-up");
         AppendBody(text, summary, c);
+        if (summary.GeneratorCpuSeconds > 0 && summary.MeasuredSeconds > 0)
+        {
+            text.AppendLine(c, $"generator CPU {summary.GeneratorCpuSeconds:F1} s = {summary.GeneratorCpuSeconds / summary.MeasuredSeconds:F2} of {Environment.ProcessorCount} cores (shared with the server when on the same machine)");
+        }
+
         if (summary.BackgroundIngest is { } background)
         {
             text.AppendLine(c, $"-- background ingest (paced, not closed-loop), {background.MeasuredSeconds:F1}s");

@@ -10,6 +10,7 @@ public sealed record LatencySummary(long Count, double Mean, double P50, double 
 /// <param name="Concurrency">Workers (clients or connections) issuing requests in a closed loop.</param>
 /// <param name="ErrorsByKind">Failed requests by HTTP status ("503") or failure ("connection", "timeout").</param>
 /// <param name="LatencyMs">Per operation ("batch", "single", "rank", "top", "around").</param>
+/// <param name="GeneratorCpuSeconds">CPU the load generator itself used in the measured phase (it shares the machine).</param>
 /// <param name="BackgroundIngest">The query scenario's paced background ingest, measured on its own.</param>
 public sealed record RunSummary(
     string Scenario,
@@ -28,6 +29,7 @@ public sealed record RunSummary(
     IReadOnlyDictionary<string, LatencySummary> LatencyMs,
     IReadOnlyDictionary<string, string> Parameters,
     string Machine,
+    double GeneratorCpuSeconds = 0,
     RunSummary? BackgroundIngest = null);
 
 [JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web, WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

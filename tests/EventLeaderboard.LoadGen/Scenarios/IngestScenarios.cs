@@ -67,7 +67,7 @@ public static class IngestScenarios
             }
 
             return await SummaryOutput.WriteAsync(
-                RunStats.Summarize(scenario, settings, run.StartedAt, measured, clients, recorders, parameters),
+                RunStats.Summarize(scenario, settings, run.StartedAt, measured, run.GeneratorCpu, clients, recorders, parameters),
                 settings).ConfigureAwait(false);
         }
     }

@@ -72,12 +72,12 @@ public static class QueryScenario
                 ["backgroundIngestTarget"] = backgroundEventsPerSecond.ToString(CultureInfo.InvariantCulture),
                 ["backgroundSkippedBatches"] = Interlocked.Read(ref skipped).ToString(CultureInfo.InvariantCulture),
             };
-            var summary = RunStats.Summarize("query", settings, run.StartedAt, measured, connections, recorders, parameters);
+            var summary = RunStats.Summarize("query", settings, run.StartedAt, measured, run.GeneratorCpu, connections, recorders, parameters);
             if (backgroundEventsPerSecond > 0)
             {
                 summary = summary with
                 {
-                    BackgroundIngest = RunStats.Summarize("background-ingest", settings, run.StartedAt, measured, BackgroundMaxInFlight, [background], parameters),
+                    BackgroundIngest = RunStats.Summarize("background-ingest", settings, run.StartedAt, measured, TimeSpan.Zero, BackgroundMaxInFlight, [background], parameters),
                 };
             }
 

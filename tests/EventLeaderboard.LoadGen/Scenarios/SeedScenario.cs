@@ -67,7 +67,7 @@ public static class SeedScenario
                 Console.WriteLine($"seed stopped early: {done:N0} of {settings.Players:N0} players written (duration cap or Ctrl+C); run it again to finish (re-sent scores are duplicates).");
             }
 
-            var summary = RunStats.Summarize("seed", settings, run.StartedAt, measured, clients, recorders, new Dictionary<string, string>
+            var summary = RunStats.Summarize("seed", settings, run.StartedAt, measured, run.GeneratorCpu, clients, recorders, new Dictionary<string, string>
             {
                 ["clients"] = clients.ToString(CultureInfo.InvariantCulture),
                 ["batch"] = batch.ToString(CultureInfo.InvariantCulture),
