@@ -106,6 +106,7 @@ public static class LoadGenCommands
         root.Subcommands.Add(IngestSingle());
         root.Subcommands.Add(SeedCommand());
         root.Subcommands.Add(Query());
+        root.Subcommands.Add(Smoke());
         return root;
     }
 
@@ -147,6 +148,13 @@ public static class LoadGenCommands
         var command = new Command("query", "Closed-loop reads (rank/top/around) against a seeded board, optionally under background ingest.") { kind, connections, background };
         command.SetAction((result, ct) => Run(result, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(30),
             settings => QueryScenario.RunAsync(settings, result.GetValue(kind)!, result.GetValue(connections), Math.Max(0, result.GetValue(background)), ct)));
+        return command;
+    }
+
+    private static Command Smoke()
+    {
+        var command = new Command("smoke", "Not a load test: one call of every contract operation through the typed client on a fresh board, PASS/FAIL/MISSING each.");
+        command.SetAction((result, ct) => Run(result, TimeSpan.Zero, TimeSpan.Zero, settings => ContractSmoke.RunAsync(settings, ct)));
         return command;
     }
 
