@@ -143,6 +143,12 @@ internal sealed class PlayerIndex
     /// <summary>True when the entry is live (not on the free list).</summary>
     public bool IsLive(int entry) => entry >= 0 && entry < _highWater && _entries[entry].Leaf >= 0;
 
+    /// <summary>Hints the CPU to fetch the probe slot of <paramref name="hash"/> (bulk restore).</summary>
+    public void PrefetchSlot(ulong hash) => Prefetch.Read(ref _slots[(int)hash & _slotMask]);
+
+    /// <summary>Hints the CPU to fetch an entry row (bulk snapshot write).</summary>
+    public void PrefetchEntry(int entry) => Prefetch.Read(ref _entries[entry]);
+
     /// <summary>Bytes held: slot table, entry pages and id arena.</summary>
     public long AllocatedBytes => (long)_slots.Length * sizeof(uint) + _entries.AllocatedBytes + _arena.AllocatedBytes;
 
