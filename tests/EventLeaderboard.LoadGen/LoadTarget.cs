@@ -14,8 +14,11 @@ public static class LoadTarget
 
     /// <summary>
     /// The typed client over one HttpClient sized for the run. The hot paths go through <see cref="LeaderboardClient"/>
-    /// too: its per-request work is the JSON (de)serialization a raw HttpClient caller would also do, and it adds
-    /// no retries here (a load generator must report failures, not hide them), so it measures the same thing.
+    /// too, without retries (a load generator must report failures, not hide them). Measured against a raw
+    /// HttpClient loop that skips JSON parsing (GET players/{id}, 50 connections, same handler settings, same
+    /// machine): 28.7 vs 23.1 us of generator CPU per request, 21.2k vs 22.4k req/s (within this shared machine's
+    /// noise). The ~6 us buy a parsed, shape-checked answer, so a server answering garbage shows up as
+    /// "bad-json" errors instead of as fast requests; on 2 cores it costs ~0.1 core at 20k req/s.
     /// </summary>
     public static (HttpClient Http, LeaderboardClient Client) Connect(Settings settings, int connections)
     {

@@ -71,7 +71,7 @@ public static class RunStats
         AppendBody(text, summary, c);
         if (summary.GeneratorCpuSeconds > 0 && summary.MeasuredSeconds > 0)
         {
-            text.AppendLine(c, $"generator CPU {summary.GeneratorCpuSeconds:F1} s = {summary.GeneratorCpuSeconds / summary.MeasuredSeconds:F2} of {Environment.ProcessorCount} cores (shared with the server when on the same machine)");
+            text.AppendLine(c, $"generator CPU {summary.GeneratorCpuSeconds:F1} s = {summary.GeneratorCpuSeconds / summary.MeasuredSeconds:F2} cores busy out of {Environment.ProcessorCount} (taken from the server when on the same machine)");
         }
 
         if (summary.BackgroundIngest is { } background)
