@@ -3,6 +3,7 @@ using EventLeaderboard.Server.Features;
 using EventLeaderboard.Server.Http;
 using EventLeaderboard.Server.Ingest;
 using EventLeaderboard.Server.Projection;
+using EventLeaderboard.Server.Subscriptions;
 using FluentValidation;
 using JasperFx;
 using Microsoft.AspNetCore.Authentication;
@@ -39,6 +40,7 @@ public static class ServerRegistration
         services.AddSingleton<ScoreIngest>();
         services.AddSingleton<RequestBody>();
         services.AddSingleton<ReadGate>();
+        services.AddSubscriptions(configuration);
 
         services.AddValidators();
         services.AddApiKeyAuth();

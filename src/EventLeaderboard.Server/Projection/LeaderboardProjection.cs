@@ -4,6 +4,7 @@ using EventLeaderboard.Ranking;
 using EventLeaderboard.Server.Configuration;
 using EventLeaderboard.Server.Events;
 using EventLeaderboard.Server.Ingest;
+using EventLeaderboard.Server.Subscriptions;
 using Microsoft.Extensions.Options;
 
 namespace EventLeaderboard.Server.Projection;
@@ -19,8 +20,11 @@ namespace EventLeaderboard.Server.Projection;
 /// to P. Every decision here depends only on the log (never on which node appended an event or on
 /// the clock), so every node derives the same state, ties included.
 /// </remarks>
-public sealed class LeaderboardProjection(IOptions<IngestOptions> options)
+/// <param name="observer">Sees each change right after it is applied (subscriptions derive their
+/// notifications there); optional, and costs one null check per change when absent.</param>
+public sealed class LeaderboardProjection(IOptions<IngestOptions> options, IProjectionObserver? observer = null)
 {
+    readonly IProjectionObserver? _observer = observer;
     readonly ConcurrentDictionary<string, BoardState> _boards = new(StringComparer.Ordinal);
     readonly int _windowSize = options.Value.IdempotencyWindow;
     long _appliedSequence;
@@ -58,6 +62,7 @@ public sealed class LeaderboardProjection(IOptions<IngestOptions> options)
     /// <summary>Publishes progress: readers see every effect applied before this call.</summary>
     internal void Advance(long seqId)
     {
+        _observer?.Advanced(seqId);
         Volatile.Write(ref _appliedSequence, LogPosition.EndOf(seqId));
         Interlocked.Exchange(ref _advanced, NewSignal()).TrySetResult();
     }
@@ -95,6 +100,7 @@ public sealed class LeaderboardProjection(IOptions<IngestOptions> options)
             // Validation keeps these out; an event written by another version could still carry one.
             return new ScoreResult(ScoreResultKind.Rejected, default);
         }
+        _observer?.ScoreApplied(board, item, applied, position);
         var outcome = new SubmissionOutcome(item.PlayerId, applied.Score, applied.Rank, applied.PreviousRank, applied.Changed, position);
         if (item.SubmissionId is { } id) board.Submissions.TryRemember(id, outcome);
         return new ScoreResult(ScoreResultKind.Applied, outcome);
@@ -102,7 +108,9 @@ public sealed class LeaderboardProjection(IOptions<IngestOptions> options)
 
     internal RemovalResult ApplyRemoval(long seqId, PlayerRemoved evt)
     {
-        var removed = _boards.TryGetValue(evt.BoardId, out var board) && board.Ranking.Remove(evt.PlayerId, out _);
+        long previousRank = 0;
+        var removed = _boards.TryGetValue(evt.BoardId, out var board) && board.Ranking.Remove(evt.PlayerId, out previousRank);
+        if (removed) _observer?.PlayerRemoved(board!, evt.PlayerId, previousRank, LogPosition.Of(seqId, 0));
         return new RemovalResult(removed, LogPosition.Of(seqId, 0));
     }
 
@@ -125,10 +133,12 @@ public sealed class LeaderboardProjection(IOptions<IngestOptions> options)
                 TopN = evt.TopN,
                 DisplayName = evt.DisplayName ?? current.DisplayName,
             };
+            _observer?.BoardChanged(existing.Config, position);
             return new BoardChangeResult(BoardChangeKind.Updated, existing.Config, position);
         }
         var config = new BoardConfig(evt.BoardId, order, policy, evt.MinScore, evt.MaxScore, evt.TopN, evt.DisplayName);
         _boards[evt.BoardId] = new BoardState(config, _windowSize);
+        _observer?.BoardChanged(config, position);
         return new BoardChangeResult(BoardChangeKind.Created, config, position);
     }
 
@@ -145,6 +155,7 @@ public sealed class LeaderboardProjection(IOptions<IngestOptions> options)
             TopN = evt.TopN ?? current.TopN,
             DisplayName = evt.DisplayName ?? current.DisplayName,
         };
+        _observer?.BoardChanged(board.Config, position);
         return new BoardChangeResult(BoardChangeKind.Updated, board.Config, position);
     }
 

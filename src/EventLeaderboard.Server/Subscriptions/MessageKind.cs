@@ -1,0 +1,45 @@
+namespace EventLeaderboard.Server.Subscriptions;
+
+/// <summary>
+/// The kinds of subscription messages. The numeric values are stored in <c>sub_messages.body</c>:
+/// explicit and append-only, never renumber one.
+/// </summary>
+public enum MessageKind : byte
+{
+    ScoreSubmitted = 1,
+    PlayerRemoved = 2,
+    BoardDefined = 3,
+    EnteredTop = 4,
+    LeftTop = 5,
+    NewLeader = 6,
+    RankChanged = 7,
+}
+
+/// <summary>The contract's names of the kinds (<c>score.submitted</c>, <c>rank.enteredTop</c>, ...).</summary>
+public static class MessageKinds
+{
+    public const string ScoreSubmitted = "score.submitted";
+    public const string PlayerRemoved = "player.removed";
+    public const string BoardDefined = "board.defined";
+    public const string EnteredTop = "rank.enteredTop";
+    public const string LeftTop = "rank.leftTop";
+    public const string NewLeader = "rank.newLeader";
+    public const string RankChanged = "rank.changed";
+
+    public static readonly IReadOnlyList<string> All =
+        [ScoreSubmitted, PlayerRemoved, BoardDefined, EnteredTop, LeftTop, NewLeader, RankChanged];
+
+    public static string NameOf(MessageKind kind) => kind switch
+    {
+        MessageKind.ScoreSubmitted => ScoreSubmitted,
+        MessageKind.PlayerRemoved => PlayerRemoved,
+        MessageKind.BoardDefined => BoardDefined,
+        MessageKind.EnteredTop => EnteredTop,
+        MessageKind.LeftTop => LeftTop,
+        MessageKind.NewLeader => NewLeader,
+        MessageKind.RankChanged => RankChanged,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown message kind."),
+    };
+
+    public static bool IsKnown(string? name) => name is not null && All.Contains(name);
+}

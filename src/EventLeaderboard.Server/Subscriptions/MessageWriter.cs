@@ -1,0 +1,135 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace EventLeaderboard.Server.Subscriptions;
+
+/// <summary>
+/// Makes the derived messages durable: one <c>sub_messages</c> row per log event, written in
+/// batches off the follower thread, then the <c>written_up_to</c> watermark.
+/// </summary>
+/// <remarks>
+/// Every node derives the same messages, and every node writes them (<c>ON CONFLICT DO NOTHING</c>,
+/// watermark raised with <c>GREATEST</c>). So there is no writer to elect and nothing to take over
+/// when a node dies: the surviving nodes were writing all along. The watermark is only raised after
+/// the rows below it committed, and rows are written in seq_id order by each node, so everything
+/// at or below it exists: readers never pass it, which is how a later-committing gap in the log
+/// can never be skipped. At start-up a node skips what the watermark says is written already.
+/// </remarks>
+public sealed class MessageWriter(
+    NpgsqlDataSource dataSource,
+    SubscriptionSchema schema,
+    IOptions<SubscriptionOptions> options,
+    ILogger<MessageWriter> logger) : BackgroundService
+{
+    readonly Channel<Item> _queue = Channel.CreateBounded<Item>(
+        new BoundedChannelOptions(options.Value.WriterQueueCapacity) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
+    long _writtenUpTo;
+    TaskCompletionSource _written = NewSignal();
+
+    /// <summary>Highest seq_id this node knows to be fully written (its own writes).</summary>
+    public long WrittenUpTo => Volatile.Read(ref _writtenUpTo);
+
+    /// <summary>Completes the next time this node raises the watermark.</summary>
+    public Task NextWrite => Volatile.Read(ref _written).Task;
+
+    /// <summary>Queues an event's messages (follower thread). Waits when the writer is that far behind: back-pressure, never loss.</summary>
+    public void Enqueue(long seqId, LogMessage[] messages) => Put(new Item(seqId, messages));
+
+    /// <summary>Every event up to <paramref name="seqId"/> has been derived and queued.</summary>
+    public void Advance(long seqId) => Put(new Item(seqId, null));
+
+    void Put(Item item)
+    {
+        if (!_queue.Writer.TryWrite(item)) _queue.Writer.WriteAsync(item).AsTask().GetAwaiter().GetResult();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        var known = schema.EnsureCreated();
+        Volatile.Write(ref _writtenUpTo, known);
+        var rows = new List<Item>();
+        var reader = _queue.Reader;
+        try
+        {
+            while (await reader.WaitToReadAsync(stoppingToken))
+            {
+                long watermark = -1;
+                long bytes = 0;
+                while (bytes < 8_000_000 && rows.Count < 512 && reader.TryRead(out var item))
+                {
+                    if (item.Messages is null) watermark = Math.Max(watermark, item.SeqId);
+                    else if (item.SeqId > known)
+                    {
+                        rows.Add(item);
+                        bytes += item.Messages.Length * 64;
+                    }
+                }
+                if (rows.Count == 0 && watermark <= known) continue;
+                await WriteWithRetryAsync(rows, Math.Max(watermark, known), stoppingToken);
+                known = Math.Max(watermark, known);
+                rows.Clear();
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    async Task WriteWithRetryAsync(List<Item> rows, long watermark, CancellationToken ct)
+    {
+        while (true)
+        {
+            try
+            {
+                await WriteAsync(rows, watermark, ct);
+                if (watermark > WrittenUpTo) Volatile.Write(ref _writtenUpTo, watermark);
+                Interlocked.Exchange(ref _written, NewSignal()).TrySetResult();
+                return;
+            }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException && !ct.IsCancellationRequested)
+            {
+                logger.LogWarning(e, "Writing subscription messages failed; retrying");
+                await Task.Delay(TimeSpan.FromSeconds(1), ct);
+            }
+        }
+    }
+
+    async Task WriteAsync(List<Item> rows, long watermark, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        if (rows.Count > 0)
+        {
+            var seqIds = new long[rows.Count];
+            var last = new long[rows.Count];
+            var bodies = new byte[rows.Count][];
+            for (var i = 0; i < rows.Count; i++)
+            {
+                seqIds[i] = rows[i].SeqId;
+                last[i] = rows[i].Messages![^1].Sequence;
+                bodies[i] = MessageBlob.Encode(rows[i].Messages!);
+            }
+            await using var insert = new NpgsqlCommand(
+                $"INSERT INTO {schema.Name}.sub_messages (seq_id, last_sequence, body) " +
+                "SELECT * FROM unnest(@seq, @last, @body) ON CONFLICT DO NOTHING", connection, tx);
+            insert.Parameters.AddWithValue("seq", seqIds);
+            insert.Parameters.AddWithValue("last", last);
+            insert.Parameters.Add(new NpgsqlParameter("body", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { Value = bodies });
+            await insert.ExecuteNonQueryAsync(ct);
+        }
+        await using (var mark = new NpgsqlCommand(
+            $"UPDATE {schema.Name}.sub_watermark SET written_up_to = GREATEST(written_up_to, @w) WHERE id = 1", connection, tx))
+        {
+            mark.Parameters.AddWithValue("w", watermark);
+            await mark.ExecuteNonQueryAsync(ct);
+        }
+        await tx.CommitAsync(ct);
+    }
+
+    static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    readonly record struct Item(long SeqId, LogMessage[]? Messages);
+}

@@ -1,0 +1,73 @@
+using EventLeaderboard.Server.Configuration;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace EventLeaderboard.Server.Subscriptions;
+
+/// <summary>
+/// The subscription tables, created idempotently on first use (the migrations issue can turn this
+/// script into a migration as is). All live in the event store's schema.
+/// </summary>
+/// <remarks>
+/// <list type="bullet">
+/// <item><c>sub_messages</c>: one row per log event that derived messages (seq_id, blob). Immutable.</item>
+/// <item><c>sub_watermark</c>: one row; every seq_id up to <c>written_up_to</c> has its row (or has none to have).</item>
+/// <item><c>sub_groups</c>: definition and cursor (the ordinal of the next message to hand out).</item>
+/// <item><c>sub_pending</c>: messages taken from the log and not yet acknowledged; <c>deadline</c> null means
+/// queued for <c>consumer</c> and not delivered yet.</item>
+/// <item><c>sub_dead</c>: dead letters. <c>sub_consumers</c>: last time each consumer read.</item>
+/// </list>
+/// </remarks>
+public sealed class SubscriptionSchema(NpgsqlDataSource dataSource, IOptions<StorageOptions> storage)
+{
+    /// <summary>Serializes concurrent creation by several nodes ("LBSUBS" in ASCII).</summary>
+    const long CreateLockKey = 0x4C4253554253;
+
+    readonly Lazy<long> _initialWatermark = new(() => Create(dataSource, storage.Value.Schema), LazyThreadSafetyMode.ExecutionAndPublication);
+
+    public string Name { get; } = storage.Value.Schema;
+
+    /// <summary>Creates the tables if needed and returns the watermark found at start-up (blocking, once).</summary>
+    public long EnsureCreated() => _initialWatermark.Value;
+
+    static long Create(NpgsqlDataSource dataSource, string s)
+    {
+        using var connection = dataSource.OpenConnection();
+        using var tx = connection.BeginTransaction();
+        using (var cmd = new NpgsqlCommand($"""
+            SELECT pg_advisory_xact_lock({CreateLockKey});
+            CREATE SCHEMA IF NOT EXISTS {s};
+            CREATE TABLE IF NOT EXISTS {s}.sub_messages (
+                seq_id bigint PRIMARY KEY, last_sequence bigint NOT NULL, body bytea NOT NULL);
+            CREATE TABLE IF NOT EXISTS {s}.sub_watermark (id int PRIMARY KEY, written_up_to bigint NOT NULL);
+            INSERT INTO {s}.sub_watermark VALUES (1, 0) ON CONFLICT DO NOTHING;
+            CREATE TABLE IF NOT EXISTS {s}.sub_groups (
+                name text PRIMARY KEY, boards text[] NOT NULL, kinds text[] NOT NULL,
+                ack_timeout_seconds int NOT NULL, max_deliveries int NOT NULL,
+                webhook_url text NULL, webhook_secret text NULL,
+                cursor bigint NOT NULL, min_sequence bigint NOT NULL, position bigint NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now());
+            CREATE TABLE IF NOT EXISTS {s}.sub_pending (
+                group_name text NOT NULL, id text NOT NULL, ord bigint NOT NULL, sequence bigint NOT NULL,
+                board_id text NOT NULL, kind text NOT NULL, data text NOT NULL,
+                consumer text NULL, delivery_count int NOT NULL, deadline timestamptz NULL,
+                PRIMARY KEY (group_name, id));
+            CREATE INDEX IF NOT EXISTS sub_pending_queue ON {s}.sub_pending (group_name, consumer, ord) WHERE deadline IS NULL;
+            CREATE INDEX IF NOT EXISTS sub_pending_deadline ON {s}.sub_pending (group_name, deadline) WHERE deadline IS NOT NULL;
+            CREATE TABLE IF NOT EXISTS {s}.sub_dead (
+                group_name text NOT NULL, id text NOT NULL, ord bigint NOT NULL, sequence bigint NOT NULL,
+                board_id text NOT NULL, kind text NOT NULL, data text NOT NULL, delivery_count int NOT NULL,
+                dead_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (group_name, id));
+            CREATE TABLE IF NOT EXISTS {s}.sub_consumers (
+                group_name text NOT NULL, name text NOT NULL, last_seen timestamptz NOT NULL, PRIMARY KEY (group_name, name));
+            """, connection, tx))
+        {
+            cmd.ExecuteNonQuery();
+        }
+        long watermark;
+        using (var read = new NpgsqlCommand($"SELECT written_up_to FROM {s}.sub_watermark WHERE id = 1", connection, tx))
+            watermark = (long)read.ExecuteScalar()!;
+        tx.Commit();
+        return watermark;
+    }
+}
