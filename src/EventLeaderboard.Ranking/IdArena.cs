@@ -12,22 +12,29 @@ internal sealed class IdArena
     private const int PageShift = 20;
     private const int PageSize = 1 << PageShift;
     private const int MaxPages = 4096; // 4096 x 1 MiB = the 4 GiB a uint offset can address
+    private const int FirstPageMinimum = 1024; // the first page doubles up to 1 MiB: small boards stay small
 
     private byte[][] _pages = new byte[4][];
     private int _pageCount;
-    private int _position = PageSize; // forces the first page on the first append
+    private int _position;
 
     /// <summary>Appends an id and returns its offset.</summary>
     public uint Append(ReadOnlySpan<byte> id)
     {
         System.Diagnostics.Debug.Assert(id.Length is > 0 and <= byte.MaxValue);
         int needed = id.Length + 1;
-        if (_position + needed > PageSize)
+        if (_pageCount == 1 && _pages[0].Length < PageSize && _position + needed > _pages[0].Length)
+        {
+            // Offsets are (page << 20) | position, so growing page 0 in place keeps every offset valid.
+            Array.Resize(ref _pages[0], Math.Min(PageSize, _pages[0].Length * 2));
+        }
+        if (_position + needed > (_pageCount == 0 ? 0 : _pages[_pageCount - 1].Length))
         {
             // An id never straddles two pages, so Get can return one span; the tail of the page is wasted.
             if (_pageCount == MaxPages) throw new InvalidOperationException("The id arena is full (4 GiB of player ids).");
             if (_pageCount == _pages.Length) Array.Resize(ref _pages, _pages.Length * 2);
-            _pages[_pageCount++] = new byte[PageSize];
+            int size = _pageCount == 0 ? FirstPageMinimum : PageSize;
+            _pages[_pageCount++] = new byte[size];
             _position = 0;
         }
         byte[] page = _pages[_pageCount - 1];
@@ -50,5 +57,5 @@ internal sealed class IdArena
     public void PrefetchId(uint offset) => Prefetch.Read(ref _pages[offset >> PageShift][offset & (PageSize - 1)]);
 
     /// <summary>Bytes held by the pages.</summary>
-    public long AllocatedBytes => (long)_pageCount * PageSize;
+    public long AllocatedBytes => _pageCount == 0 ? 0 : (long)(_pageCount - 1) * PageSize + _pages[0].Length;
 }

@@ -24,6 +24,7 @@ internal sealed partial class OrderTree
         if (leaf.Count == BuildFill)
         {
             int next = NewLeaf();
+            leaf = ref _leaves[_buildLeaf]; // NewLeaf may have moved the first page
             leaf.Next = next;
             _leaves[next].Prev = _buildLeaf;
             _buildLeaf = next;

@@ -353,6 +353,7 @@ internal sealed partial class OrderTree
 
         // Split the full parent into p (children [0, half)) and q (children [half, Fanout)).
         int sibling = NewInner();
+        p = ref _inners[parent]; // NewInner may have moved the first page
         ref InnerNode q = ref _inners[sibling];
         const int half = Fanout / 2;
         int moved = Fanout - half;

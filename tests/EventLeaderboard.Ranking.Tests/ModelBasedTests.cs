@@ -31,7 +31,7 @@ public class ModelBasedTests
     public void a_multi_level_board_agrees_with_the_model(SortOrder order, UpdatePolicy policy, int seed)
     {
         // 6000 ids: a tree of height 2, so inner splits, drops and root collapses happen.
-        int height = Run(order, policy, seed, steps: 16000, idPool: 6000, scoreDomain: 400, fullCheckEvery: 2000);
+        int height = Run(order, policy, seed, steps: 12000, idPool: 6000, scoreDomain: 400, fullCheckEvery: 2000);
         Assert.True(height >= 2, $"the run should grow the tree to height 2, reached {height}");
     }
 
