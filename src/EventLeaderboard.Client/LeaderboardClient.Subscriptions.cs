@@ -22,7 +22,8 @@ public sealed partial class LeaderboardClient
     /// <c>POST /v1/subscriptions/{group}/read</c> (read): hands messages to <see cref="ReadMessagesRequest.Consumer"/>,
     /// waiting up to <c>waitMs</c> while none are available. Acknowledge them with <see cref="AcknowledgeAsync"/>
     /// within the group's ack timeout. Not retried automatically (a lost answer would leave its messages pending
-    /// until the ack timeout).
+    /// until the ack timeout). With <c>AddLeaderboardClient</c> the standard pipeline's attempt timeout (10 s by
+    /// default) bounds the request: keep <c>waitMs</c> below it or raise it through <c>configureResilience</c>.
     /// </summary>
     public Task<MessageBatch> ReadMessagesAsync(string group, ReadMessagesRequest request, CancellationToken cancellationToken = default)
     {
