@@ -35,9 +35,9 @@ public sealed record DefineGroup(string[]? Boards, string[]? Kinds, JsonElement?
             RuleFor(x => x.AckTimeoutSeconds).InclusiveBetween(1, 3600);
             RuleFor(x => x.MaxDeliveries).InclusiveBetween(1, 100);
             RuleFor(x => x.Webhook!.Url).Must(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
-                .When(x => x.Webhook is not null).WithMessage("Must be an absolute http or https URL.");
+                .When(x => x.Webhook is not null).WithMessage("Must be an absolute http or https URL.").OverridePropertyName("webhook.url");
             RuleFor(x => x.Webhook!.Secret).Must(s => s is { Length: >= 1 and <= 256 })
-                .When(x => x.Webhook is not null).WithMessage("Must be 1-256 characters.");
+                .When(x => x.Webhook is not null).WithMessage("Must be 1-256 characters.").OverridePropertyName("webhook.secret");
         }
     }
 }
