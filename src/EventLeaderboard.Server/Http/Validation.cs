@@ -56,7 +56,16 @@ public static class Validation
     /// <summary>Makes FluentValidation name fields as the JSON does: "scores[3].score", not "Scores[3].Score".</summary>
     public static void UseCamelCasePropertyNames()
     {
-        ValidatorOptions.Global.PropertyNameResolver = (_, member, _) => member is null ? null : JsonNamingPolicy.CamelCase.ConvertName(member.Name);
-        ValidatorOptions.Global.DisplayNameResolver = (_, member, _) => member is null ? null : JsonNamingPolicy.CamelCase.ConvertName(member.Name);
+        // Keep FluentValidation's own resolution (it builds "Webhook.Url" from x => x.Webhook.Url) and
+        // camel-case each segment. Idempotent, so calling it once per host is harmless.
+        var resolveName = DefaultPropertyNameResolver;
+        ValidatorOptions.Global.PropertyNameResolver = (type, member, expression) => CamelCasePath(resolveName(type, member, expression));
+        ValidatorOptions.Global.DisplayNameResolver = (type, member, expression) => CamelCasePath(resolveName(type, member, expression));
     }
+
+    static readonly Func<Type, System.Reflection.MemberInfo, System.Linq.Expressions.LambdaExpression, string> DefaultPropertyNameResolver =
+        ValidatorOptions.Global.PropertyNameResolver;
+
+    static string CamelCasePath(string? path) =>
+        string.IsNullOrEmpty(path) ? path ?? "" : string.Join('.', path.Split('.').Select(JsonNamingPolicy.CamelCase.ConvertName));
 }
