@@ -82,6 +82,7 @@ public sealed record Message(string Id, long Sequence, string Kind, string Board
         "rank.newLeader" => $"{Kind} {Player} prev={Data.GetProperty("previousLeader").GetString() ?? "null"}",
         "score.submitted" => $"{Kind} {Player} score={Long("score")} rank={Long("rank")} prev={Long("previousRank")?.ToString() ?? "null"}",
         "board.defined" => Kind,
+        "player.removed" => $"{Kind} {Player} rank=null prev={Long("previousRank")}",
         _ => $"{Kind} {Player} rank={Long("rank")?.ToString() ?? "null"} prev={Long("previousRank")?.ToString() ?? "null"}",
     };
 }
