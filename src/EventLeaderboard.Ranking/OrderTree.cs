@@ -147,36 +147,17 @@ internal sealed partial class OrderTree
         {
             ref InnerNode inner = ref _inners[node];
             // Last child whose lower bound is < key: every earlier child lies entirely below key.
-            int slot = 0;
-            int lo = 1, hi = inner.Count - 1;
-            while (lo <= hi)
-            {
-                int mid = (lo + hi) >>> 1;
-                if (inner.BoundKeys[mid] < key) { slot = mid; lo = mid + 1; }
-                else hi = mid - 1;
-            }
+            // Bounds 1..Count-1 ascend; the number of them below key is that child's slot.
+            int slot = SortedSearch.CountBelow(((ReadOnlySpan<long>)inner.BoundKeys)[1..inner.Count], key);
             below += SumCounts(ref inner, slot);
             node = inner.Children[slot];
         }
         ref LeafNode leaf = ref _leaves[node];
-        int l = 0, r = leaf.Count;
-        while (l < r)
-        {
-            int mid = (l + r) >>> 1;
-            if (leaf.Keys[mid] < key) l = mid + 1;
-            else r = mid;
-        }
-        return below + l;
+        return below + SortedSearch.CountBelow(((ReadOnlySpan<long>)leaf.Keys)[..leaf.Count], key);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int SumCounts(ref InnerNode node, int slots)
-    {
-        ReadOnlySpan<int> counts = ((ReadOnlySpan<int>)node.Counts)[..slots];
-        int sum = 0;
-        foreach (int c in counts) sum += c;
-        return sum;
-    }
+    private static int SumCounts(ref InnerNode node, int slots) => SortedSearch.Sum(((ReadOnlySpan<int>)node.Counts)[..slots]);
 
     // ------------------------------------------------------------------ writes
 
@@ -237,30 +218,27 @@ internal sealed partial class OrderTree
 
     private int ChildFor(ref InnerNode inner, long key, long tie, uint id)
     {
-        // Last child whose lower bound is <= the item (binary search over bounds 1..Count-1).
-        int slot = 0;
-        int lo = 1, hi = inner.Count - 1;
-        while (lo <= hi)
+        // Last child whose lower bound is <= the item. Bounds with a smaller key all qualify (counted with
+        // SIMD); bounds with an equal key need the full comparison (tie, then id), which is rare.
+        int slot = SortedSearch.CountBelow(((ReadOnlySpan<long>)inner.BoundKeys)[1..inner.Count], key);
+        while (slot + 1 < inner.Count && inner.BoundKeys[slot + 1] == key
+               && Compare(inner.BoundKeys[slot + 1], inner.BoundTies[slot + 1], inner.BoundIds[slot + 1], key, tie, id) <= 0)
         {
-            int mid = (lo + hi) >>> 1;
-            if (Compare(inner.BoundKeys[mid], inner.BoundTies[mid], inner.BoundIds[mid], key, tie, id) <= 0) { slot = mid; lo = mid + 1; }
-            else hi = mid - 1;
+            slot++;
         }
         return slot;
     }
 
     private int InsertPosition(ref LeafNode leaf, long key, long tie, uint id)
     {
-        int lo = 0, hi = leaf.Count;
-        while (lo < hi)
+        // First position whose item is greater than the new one.
+        int position = SortedSearch.CountBelow(((ReadOnlySpan<long>)leaf.Keys)[..leaf.Count], key);
+        while (position < leaf.Count && leaf.Keys[position] == key
+               && Compare(leaf.Keys[position], leaf.Ties[position], IdOfItem(ref leaf, position), key, tie, id) < 0)
         {
-            int mid = (lo + hi) >>> 1;
-            long k = leaf.Keys[mid];
-            bool less = k != key ? k < key : Compare(k, leaf.Ties[mid], IdOfItem(ref leaf, mid), key, tie, id) < 0;
-            if (less) lo = mid + 1;
-            else hi = mid;
+            position++;
         }
-        return lo;
+        return position;
     }
 
     private void PutInLeaf(ref LeafNode leaf, int leafIndex, int position, int entry, long key, long tie)

@@ -179,24 +179,56 @@ public sealed partial class RankingBoard
     }
 
     /// <summary>Copies <paramref name="take"/> entries from 0-based position <paramref name="first"/> on (caller holds the lock).</summary>
+    /// <remarks>
+    /// Neighbours in rank order are unrelated in memory (entry rows and ids were allocated in arrival
+    /// order), so each returned entry costs two cache misses. Three passes let them overlap: copy the
+    /// items and prefetch their rows, then read the id offsets and prefetch the ids, then decode.
+    /// </remarks>
     private List<RankedEntry> Collect(int first, int take, int knownEntry, string? knownId)
     {
         var result = new List<RankedEntry>(take);
-        _tree.Select(first, out int leaf, out int position);
-        long rank = first + 1L;
-        for (int i = 0; i < take; i++)
+        CollectedItem[] items = System.Buffers.ArrayPool<CollectedItem>.Shared.Rent(take);
+        try
         {
-            if (position == _tree.LeafCountOf(leaf))
+            _tree.Select(first, out int leaf, out int position);
+            for (int i = 0; i < take; i++)
             {
-                leaf = _tree.NextLeaf(leaf);
-                position = 0;
+                if (position == _tree.LeafCountOf(leaf))
+                {
+                    leaf = _tree.NextLeaf(leaf);
+                    position = 0;
+                }
+                int e = _tree.EntryAt(leaf, position);
+                items[i] = new CollectedItem { Entry = e, Key = _tree.KeyAt(leaf, position), Tie = _tree.TieAt(leaf, position) };
+                _players.PrefetchEntry(e);
+                position++;
             }
-            int e = _tree.EntryAt(leaf, position);
-            // Allocate a string only for returned entries; reuse the caller's when it is the same player.
-            string id = e == knownEntry && knownId is not null ? knownId : PlayerIdCodec.Decode(_players.IdOf(e));
-            result.Add(new RankedEntry(id, ToKey(_tree.KeyAt(leaf, position)), rank++, _tree.TieAt(leaf, position), MetadataOf(e)));
-            position++;
+            for (int i = 0; i < take; i++)
+            {
+                items[i].IdOffset = _players[items[i].Entry].IdOffset;
+                _players.Arena.PrefetchId(items[i].IdOffset);
+            }
+            long rank = first + 1L;
+            for (int i = 0; i < take; i++)
+            {
+                ref CollectedItem item = ref items[i];
+                // Allocate a string only for returned entries; reuse the caller's when it is the same player.
+                string id = item.Entry == knownEntry && knownId is not null ? knownId : PlayerIdCodec.Decode(_players.Arena.Get(item.IdOffset));
+                result.Add(new RankedEntry(id, ToKey(item.Key), rank++, item.Tie, MetadataOf(item.Entry)));
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<CollectedItem>.Shared.Return(items);
         }
         return result;
+    }
+
+    private struct CollectedItem
+    {
+        public int Entry;
+        public uint IdOffset;
+        public long Key;
+        public long Tie;
     }
 }

@@ -19,6 +19,7 @@ internal static class MemoryReport
         Console.WriteLine($"build by {players:N0} applies: {clock.Elapsed.TotalSeconds:F1} s");
         long heap = HeapAfterFullGc() - baseline;
         Report("built by applies", board, heap, players);
+        LatencyProbe.Run(board, players);
 
         var snapshot = new MemoryStream(capacity: players * 32);
         clock.Restart();
