@@ -12,6 +12,12 @@ public sealed class IngestOptions
     /// </summary>
     public double MaxBatchDelayMs { get; set; } = 1;
 
+    /// <summary>
+    /// Transactions one node may have in flight. Appends are serialized by the advisory lock
+    /// anyway; a second transaction overlaps its preparation and round trips with the first one's fsync.
+    /// </summary>
+    public int MaxConcurrentCommits { get; set; } = 2;
+
     /// <summary>Submissions that may wait for the writer before callers are held back (backpressure).</summary>
     public int QueueCapacity { get; set; } = 100_000;
 

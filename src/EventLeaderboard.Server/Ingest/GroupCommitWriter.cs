@@ -53,12 +53,20 @@ public sealed class GroupCommitWriter(
     {
         await Task.Yield();
         var reader = _queue.Reader;
-        var batch = new List<PendingWrite>();
         var maxDelay = TimeSpan.FromMilliseconds(_options.MaxBatchDelayMs);
+        // Up to MaxConcurrentCommits transactions in flight: the next one prepares and queues on the
+        // advisory lock while the previous one waits for its fsync. A free slot is taken BEFORE
+        // draining, so while all slots are busy the queue fills and the next group is large.
+        var slots = new SemaphoreSlim(Math.Max(1, _options.MaxConcurrentCommits));
+        var inFlight = new List<Task>();
+        List<PendingWrite>? batch = null;
         try
         {
-            while (await reader.WaitToReadAsync(stoppingToken))
+            while (true)
             {
+                await slots.WaitAsync(stoppingToken);
+                if (!await reader.WaitToReadAsync(stoppingToken)) break;
+                batch = [];
                 var scores = 0;
                 var started = Stopwatch.GetTimestamp();
                 while (true)
@@ -73,15 +81,18 @@ public sealed class GroupCommitWriter(
                     var more = reader.WaitToReadAsync(stoppingToken).AsTask();
                     if (await Task.WhenAny(more, Task.Delay(left, stoppingToken)) != more) break;
                 }
-                await CommitAsync(batch, stoppingToken);
-                batch.Clear();
+                var commit = CommitAsync(batch, stoppingToken).ContinueWith(_ => slots.Release(), TaskScheduler.Default);
+                batch = null;
+                inFlight.RemoveAll(t => t.IsCompleted);
+                inFlight.Add(commit);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
+        await Task.WhenAll(inFlight);
         var stopped = new OperationCanceledException("The server is stopping.");
-        foreach (var write in batch) write.Fail(stopped);
+        foreach (var write in batch ?? []) write.Fail(stopped);
         while (reader.TryRead(out var left)) left.Fail(stopped);
     }
 
@@ -100,19 +111,29 @@ public sealed class GroupCommitWriter(
                 lockCmd.Parameters.AddWithValue("key", AppendLockKey);
                 await lockCmd.ExecuteNonQueryAsync(ct);
             }
+            var appended = new List<(IEvent Appended, OwnEvent Own, string Stream)>(laneEvents.Count + otherEvents.Count);
             await using (var session = store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(tx)))
             {
                 if (laneEvents.Count > 0)
-                    session.Events.Append(_laneStream, laneEvents.Select(e => e.Event).ToArray());
+                {
+                    var action = session.Events.Append(_laneStream, laneEvents.Select(e => e.Event).ToArray());
+                    for (var i = 0; i < laneEvents.Count; i++) appended.Add((action.Events[i], laneEvents[i], _laneStream));
+                }
                 foreach (var (stream, own) in otherEvents)
-                    session.Events.Append(stream, own.Event);
+                    appended.Add((session.Events.Append(stream, own.Event).Events[^1], own, stream));
                 await session.SaveChangesAsync(ct);
             }
-            // Marten's quick append does not report seq_ids; read them back under the lock (the
-            // stream's newest rows are ours, in append order).
-            await RegisterAsync(connection, tx, _laneStream, laneEvents, registered, ct);
-            foreach (var group in otherEvents.GroupBy(e => e.Stream))
-                await RegisterAsync(connection, tx, group.Key, group.Select(g => g.Own).ToList(), registered, ct);
+            if (appended.All(a => a.Appended.Sequence > 0))
+            {
+                foreach (var (e, own, _) in appended) Register(e.Sequence, own, registered);
+            }
+            else
+            {
+                // This Marten version's quick append did not report seq_ids: read them back under
+                // the lock (the stream's newest rows are ours, in append order).
+                foreach (var group in appended.GroupBy(a => a.Stream))
+                    await RegisterAsync(connection, tx, group.Key, group.Select(g => g.Own).ToList(), registered, ct);
+            }
             await using (var notify = new NpgsqlCommand($"SELECT pg_notify('{LogFollower.NotifyChannel}', '')", connection, tx))
                 await notify.ExecuteNonQueryAsync(ct);
             await tx.CommitAsync(ct);
@@ -142,11 +163,13 @@ public sealed class GroupCommitWriter(
             while (await reader.ReadAsync(ct)) seqIds[--i] = reader.GetInt64(0);
             if (i != 0) throw new InvalidOperationException($"Expected {events.Count} appended events on {stream}.");
         }
-        for (var i = 0; i < events.Count; i++)
-        {
-            follower.RegisterOwn(seqIds[i], events[i]);
-            registered.Add(seqIds[i]);
-        }
+        for (var i = 0; i < events.Count; i++) Register(seqIds[i], events[i], registered);
+    }
+
+    void Register(long seqId, OwnEvent own, List<long> registered)
+    {
+        follower.RegisterOwn(seqId, own);
+        registered.Add(seqId);
     }
 
     /// <summary>Packs score requests into events of at most 1024 items, keeping each request whole.</summary>
