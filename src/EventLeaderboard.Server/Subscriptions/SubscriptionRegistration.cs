@@ -27,6 +27,7 @@ public static class SubscriptionRegistration
         services.AddSingleton<GroupReader>();
 
         services.AddHttpClient(WebhookDispatcher.HttpClientName)
+            .RemoveAllLoggers() // a log line per POST would flood the log at thousands of messages a second
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
             {
                 // A redirect could lead anywhere, including into private networks: never follow one.

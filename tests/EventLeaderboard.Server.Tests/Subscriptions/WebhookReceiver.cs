@@ -29,6 +29,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
     /// <summary>Accepted (2xx) messages in arrival order: (message id header, board, parsed body).</summary>
     public ConcurrentQueue<Message> Accepted { get; } = new();
 
+    /// <summary><see cref="System.Diagnostics.Stopwatch"/> timestamp of each message's first acceptance.</summary>
+    public ConcurrentDictionary<string, long> FirstReceivedAt { get; } = new();
+
     public int Attempts => _attempts;
 
     public int BadSignatures => _badSignatures;
@@ -63,6 +66,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
         if (Fail(attempt)) return Results.StatusCode(500);
         var message = Message.From(System.Text.Json.JsonDocument.Parse(body).RootElement);
         if (message.Id != context.Request.Headers[WebhookSignature.MessageIdHeader]) return Results.StatusCode(400);
+        FirstReceivedAt.TryAdd(message.Id, System.Diagnostics.Stopwatch.GetTimestamp());
         Accepted.Enqueue(message);
         return Results.Ok();
     }
