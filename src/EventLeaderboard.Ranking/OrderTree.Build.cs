@@ -49,7 +49,7 @@ internal sealed partial class OrderTree
         int height = 0;
         while (level.Count > 1)
         {
-            int groups = (level.Count + BuildFill - 1) / BuildFill;
+            int groups = (level.Count + InnerBuildFill - 1) / InnerBuildFill;
             var parents = new List<int>(groups);
             int start = 0;
             for (int g = 0; g < groups; g++)

@@ -50,7 +50,7 @@ internal sealed partial class OrderTree
         ref InnerNode inner = ref _inners[node];
         Check(inner.Parent == parent, $"inner {node} has parent {inner.Parent}, expected {parent}");
         Check(inner.Level == level, $"inner {node} has level {inner.Level}, expected {level}");
-        Check(inner.Count is >= 1 and <= Fanout, $"inner {node} has {inner.Count} children");
+        Check(inner.Count is >= 1 and <= InnerFanout, $"inner {node} has {inner.Count} children");
         Check(parent >= 0 || inner.Count >= 2, "the inner root has a single child");
         int total = 0;
         (firstKey, firstTie, firstId) = (0, 0, 0);

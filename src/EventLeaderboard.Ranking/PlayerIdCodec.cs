@@ -33,5 +33,10 @@ internal static class PlayerIdCodec
             $"A player id must be 1-{MaxBytes} UTF-8 bytes of valid text without control characters.", nameof(playerId));
     }
 
-    public static string Decode(ReadOnlySpan<byte> utf8) => Encoding.UTF8.GetString(utf8);
+    /// <summary>
+    /// Decodes an id. Most ids are ASCII, where UTF-8 and Latin-1 agree and the Latin-1 decoder is a plain
+    /// widening copy (no counting pass); anything else takes the UTF-8 decoder.
+    /// </summary>
+    public static string Decode(ReadOnlySpan<byte> utf8) =>
+        Ascii.IsValid(utf8) ? Encoding.Latin1.GetString(utf8) : Encoding.UTF8.GetString(utf8);
 }

@@ -191,15 +191,16 @@ public sealed partial class RankingBoard
         try
         {
             _tree.Select(first, out int leaf, out int position);
+            ref LeafNode node = ref _tree.LeafAt(leaf);
             for (int i = 0; i < take; i++)
             {
-                if (position == _tree.LeafCountOf(leaf))
+                if (position == node.Count)
                 {
-                    leaf = _tree.NextLeaf(leaf);
+                    node = ref _tree.LeafAt(node.Next);
                     position = 0;
                 }
-                int e = _tree.EntryAt(leaf, position);
-                items[i] = new CollectedItem { Entry = e, Key = _tree.KeyAt(leaf, position), Tie = _tree.TieAt(leaf, position) };
+                int e = node.Entries[position];
+                items[i] = new CollectedItem { Entry = e, Key = node.Keys[position], Tie = node.Ties[position] };
                 _players.PrefetchEntry(e);
                 position++;
             }

@@ -14,8 +14,20 @@ internal struct Int32Block
     private int _element;
 }
 
-[InlineArray(OrderTree.Fanout)]
-internal struct UInt32Block
+[InlineArray(OrderTree.InnerFanout)]
+internal struct InnerInt64Block
+{
+    private long _element;
+}
+
+[InlineArray(OrderTree.InnerFanout)]
+internal struct InnerInt32Block
+{
+    private int _element;
+}
+
+[InlineArray(OrderTree.InnerFanout)]
+internal struct InnerUInt32Block
 {
     private uint _element;
 }
@@ -46,9 +58,9 @@ internal struct InnerNode
     public int Count;  // children
     public int Parent; // -1 for the root
     public int Level;  // 1: children are leaves; n: children are inner nodes of level n-1
-    public Int32Block Children;
-    public Int32Block Counts;
-    public Int64Block BoundKeys;
-    public Int64Block BoundTies;
-    public UInt32Block BoundIds;
+    public InnerInt32Block Children;
+    public InnerInt32Block Counts;
+    public InnerInt64Block BoundKeys;
+    public InnerInt64Block BoundTies;
+    public InnerUInt32Block BoundIds;
 }

@@ -23,11 +23,16 @@ internal static class LatencyProbe
 
         Console.WriteLine("operation                 median     p90        CPU/op     (single calls, after warm-up)");
         Measure("(timer overhead only)", samples, static _ => { });
+        int before = board.Count;
         Measure("apply random submission", samples, i => board.Apply(ids[i], values[i], tie++));
+        if (board.Count != before) throw new InvalidOperationException($"applies to existing players changed the count: {before} -> {board.Count}");
         Measure("rank of random player", samples, i => board.TryGet(ids[i], out _));
         Measure("top 100", samples / 10, _ => board.GetTop(0, 100));
         Measure("around 10/10", samples / 4, i => board.TryGetAround(ids[i], 10, 10, out _));
         Measure("score-range count (1%)", samples, i => board.CountInScoreRange(values[i], values[i] + BoardData.ScoreRange / 100));
+        Measure("read lock only", samples, i => board.CountInScoreRange(1, 0));
+        string[] absent = ids.Select(id => id.Replace("player:", "playor:")).ToArray();
+        Measure("lookup of an absent id", samples, i => board.TryGet(absent[i], out _));
     }
 
     private static void Measure(string name, int count, Action<int> operation)
