@@ -7,16 +7,18 @@ public sealed class IngestOptions
     public int MaxBatchScores { get; set; } = 4096;
 
     /// <summary>
-    /// How long the writer keeps collecting after the first waiting submission before it commits.
-    /// 0 commits whatever has arrived as soon as the previous commit is done (natural batching).
+    /// How long a committer that holds the append lock keeps collecting before it appends. The
+    /// default 0 takes what has arrived (natural batching: the group is whatever queued during the
+    /// previous commit); measured here, any wait only added latency.
     /// </summary>
-    public double MaxBatchDelayMs { get; set; } = 1;
+    public double MaxBatchDelayMs { get; set; }
 
     /// <summary>
     /// Transactions one node may have in flight. Appends are serialized by the advisory lock
-    /// anyway; a second transaction overlaps its preparation and round trips with the first one's fsync.
+    /// anyway; a second transaction takes the lock (round trip and wait) while the first one waits
+    /// for its fsync, and collects its group only once it holds the lock.
     /// </summary>
-    public int MaxConcurrentCommits { get; set; } = 2;
+    public int MaxConcurrentCommits { get; set; } = 1;
 
     /// <summary>Submissions that may wait for the writer before callers are held back (backpressure).</summary>
     public int QueueCapacity { get; set; } = 100_000;

@@ -12,10 +12,11 @@ using Npgsql;
 namespace EventLeaderboard.Server.Ingest;
 
 /// <summary>
-/// The node's one appender (group commit). Submissions wait in a bounded channel; the loop takes
-/// everything that arrived while the previous transaction was committing (up to
-/// <see cref="IngestOptions.MaxBatchScores"/>, waiting at most <see cref="IngestOptions.MaxBatchDelayMs"/>
-/// for more), appends it through Marten in ONE transaction and hands the events to the
+/// The node's appender (group commit). Submissions wait in a bounded channel; a committer that
+/// holds the append lock takes everything that arrived while the previous transaction was
+/// committing (up to <see cref="IngestOptions.MaxBatchScores"/>, waiting at most
+/// <see cref="IngestOptions.MaxBatchDelayMs"/> for more), appends it through Marten in ONE
+/// transaction and hands the events to the
 /// <see cref="LogFollower"/>, which completes each request once its event is applied. A failed
 /// transaction fails exactly the requests in it.
 /// </summary>
@@ -25,7 +26,8 @@ namespace EventLeaderboard.Server.Ingest;
 /// <c>pg_advisory_xact_lock(<see cref="AppendLockKey"/>)</c>, so appends from all nodes are
 /// serialized and seq_ids become visible in increasing order: the follower can read past any
 /// seq_id it has seen without missing a later-committing lower one. The lock is held for one
-/// commit (a few ms), and at most one transaction per node waits on it.
+/// append and its commit (fsync included), so it bounds the cluster to one commit at a time;
+/// <see cref="IngestOptions.MaxConcurrentCommits"/> transactions per node queue on it.
 /// </remarks>
 public sealed class GroupCommitWriter(
     IDocumentStore store,
@@ -41,7 +43,7 @@ public sealed class GroupCommitWriter(
 
     readonly IngestOptions _options = ingestOptions.Value;
     readonly Channel<PendingWrite> _queue = Channel.CreateBounded<PendingWrite>(
-        new BoundedChannelOptions(ingestOptions.Value.QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        new BoundedChannelOptions(ingestOptions.Value.QueueCapacity) { SingleReader = false, FullMode = BoundedChannelFullMode.Wait });
     readonly string _laneStream = "lane:" + (configuration["Node:Name"] is { Length: > 0 } name ? name : Environment.MachineName);
     readonly string _lastSeqSql =
         $"SELECT seq_id FROM {storageOptions.Value.Schema}.mt_events WHERE stream_id = @stream ORDER BY version DESC LIMIT @count";
@@ -52,56 +54,39 @@ public sealed class GroupCommitWriter(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.Yield();
+        // Several committers; each opens its transaction and takes the advisory lock FIRST and
+        // only then drains the queue. So the lock round trip and wait overlap the previous
+        // transaction's fsync, and each group holds everything that arrived until the moment it
+        // can actually be written (a committer that drained early would carry a tiny group).
+        var committers = Enumerable.Range(0, Math.Max(1, _options.MaxConcurrentCommits))
+            .Select(_ => RunCommitterAsync(stoppingToken)).ToArray();
+        await Task.WhenAll(committers);
+        var stopped = new OperationCanceledException("The server is stopping.");
+        while (_queue.Reader.TryRead(out var left)) left.Fail(stopped);
+    }
+
+    async Task RunCommitterAsync(CancellationToken stoppingToken)
+    {
         var reader = _queue.Reader;
-        var maxDelay = TimeSpan.FromMilliseconds(_options.MaxBatchDelayMs);
-        // Up to MaxConcurrentCommits transactions in flight: the next one prepares and queues on the
-        // advisory lock while the previous one waits for its fsync. A free slot is taken BEFORE
-        // draining, so while all slots are busy the queue fills and the next group is large.
-        var slots = new SemaphoreSlim(Math.Max(1, _options.MaxConcurrentCommits));
-        var inFlight = new List<Task>();
-        List<PendingWrite>? batch = null;
         try
         {
-            while (true)
-            {
-                await slots.WaitAsync(stoppingToken);
-                if (!await reader.WaitToReadAsync(stoppingToken)) break;
-                batch = [];
-                var scores = 0;
-                var started = Stopwatch.GetTimestamp();
-                while (true)
-                {
-                    while (scores < _options.MaxBatchScores && reader.TryRead(out var write))
-                    {
-                        batch.Add(write);
-                        scores += write.ScoreCount;
-                    }
-                    var left = maxDelay - Stopwatch.GetElapsedTime(started);
-                    if (scores >= _options.MaxBatchScores || left <= TimeSpan.Zero) break;
-                    var more = reader.WaitToReadAsync(stoppingToken).AsTask();
-                    if (await Task.WhenAny(more, Task.Delay(left, stoppingToken)) != more) break;
-                }
-                var commit = CommitAsync(batch, stoppingToken).ContinueWith(_ => slots.Release(), TaskScheduler.Default);
-                batch = null;
-                inFlight.RemoveAll(t => t.IsCompleted);
-                inFlight.Add(commit);
-            }
+            while (await reader.WaitToReadAsync(stoppingToken))
+                await CommitNextGroupAsync(stoppingToken);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
-        await Task.WhenAll(inFlight);
-        var stopped = new OperationCanceledException("The server is stopping.");
-        foreach (var write in batch ?? []) write.Fail(stopped);
-        while (reader.TryRead(out var left)) left.Fail(stopped);
+        catch (Exception e)
+        {
+            logger.LogCritical(e, "A group-commit loop stopped");
+        }
     }
 
-    async Task CommitAsync(List<PendingWrite> batch, CancellationToken ct)
+    /// <summary>Takes what the queue holds (up to MaxBatchScores) once this transaction holds the lock, and commits it.</summary>
+    async Task CommitNextGroupAsync(CancellationToken ct)
     {
-        var laneEvents = new List<OwnEvent>();
-        var otherEvents = new List<(string Stream, OwnEvent Own)>();
-        BuildEvents(batch, laneEvents, otherEvents);
-        var registered = new List<long>(laneEvents.Count + otherEvents.Count);
+        var batch = new List<PendingWrite>();
+        var registered = new List<long>();
         try
         {
             await using var connection = await dataSource.OpenConnectionAsync(ct);
@@ -111,43 +96,76 @@ public sealed class GroupCommitWriter(
                 lockCmd.Parameters.AddWithValue("key", AppendLockKey);
                 await lockCmd.ExecuteNonQueryAsync(ct);
             }
-            var appended = new List<(IEvent Appended, OwnEvent Own, string Stream)>(laneEvents.Count + otherEvents.Count);
-            await using (var session = store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(tx)))
-            {
-                if (laneEvents.Count > 0)
-                {
-                    var action = session.Events.Append(_laneStream, laneEvents.Select(e => e.Event).ToArray());
-                    for (var i = 0; i < laneEvents.Count; i++) appended.Add((action.Events[i], laneEvents[i], _laneStream));
-                }
-                foreach (var (stream, own) in otherEvents)
-                    appended.Add((session.Events.Append(stream, own.Event).Events[^1], own, stream));
-                await session.SaveChangesAsync(ct);
-            }
-            if (appended.All(a => a.Appended.Sequence > 0))
-            {
-                foreach (var (e, own, _) in appended) Register(e.Sequence, own, registered);
-            }
-            else
-            {
-                // This Marten version's quick append did not report seq_ids: read them back under
-                // the lock (the stream's newest rows are ours, in append order).
-                foreach (var group in appended.GroupBy(a => a.Stream))
-                    await RegisterAsync(connection, tx, group.Key, group.Select(g => g.Own).ToList(), registered, ct);
-            }
-            await using (var notify = new NpgsqlCommand($"SELECT pg_notify('{LogFollower.NotifyChannel}', '')", connection, tx))
-                await notify.ExecuteNonQueryAsync(ct);
+            await DrainAsync(batch, ct);
+            if (batch.Count == 0) return; // another committer took it; the transaction rolls back
+            await AppendAsync(batch, tx, registered, ct);
             await tx.CommitAsync(ct);
         }
         catch (Exception e)
         {
             foreach (var seqId in registered) follower.Unregister(seqId);
-            if (e is OperationCanceledException && ct.IsCancellationRequested) throw;
-            logger.LogError(e, "Group commit of {Count} writes failed", batch.Count);
-            var failure = new CommitFailedException("The event store did not commit the submission.", e);
+            var stopping = e is OperationCanceledException && ct.IsCancellationRequested;
+            if (!stopping) logger.LogError(e, "Group commit of {Count} writes failed", batch.Count);
+            Exception failure = stopping
+                ? new OperationCanceledException("The server is stopping.")
+                : new CommitFailedException("The event store did not commit the submission.", e);
             foreach (var write in batch) write.Fail(failure);
+            if (stopping) throw;
             return;
         }
         follower.Wake();
+    }
+
+    async Task DrainAsync(List<PendingWrite> batch, CancellationToken ct)
+    {
+        var reader = _queue.Reader;
+        var scores = 0;
+        var started = Stopwatch.GetTimestamp();
+        var maxDelay = TimeSpan.FromMilliseconds(_options.MaxBatchDelayMs);
+        while (true)
+        {
+            while (scores < _options.MaxBatchScores && reader.TryRead(out var write))
+            {
+                batch.Add(write);
+                scores += write.ScoreCount;
+            }
+            var left = maxDelay - Stopwatch.GetElapsedTime(started);
+            if (scores >= _options.MaxBatchScores || left <= TimeSpan.Zero) return;
+            var more = reader.WaitToReadAsync(ct).AsTask();
+            if (await Task.WhenAny(more, Task.Delay(left, ct)) != more) return;
+        }
+    }
+
+    async Task AppendAsync(List<PendingWrite> batch, NpgsqlTransaction tx, List<long> registered, CancellationToken ct)
+    {
+        var laneEvents = new List<OwnEvent>();
+        var otherEvents = new List<(string Stream, OwnEvent Own)>();
+        BuildEvents(batch, laneEvents, otherEvents);
+        var appended = new List<(IEvent Appended, OwnEvent Own, string Stream)>(laneEvents.Count + otherEvents.Count);
+        await using (var session = store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(tx)))
+        {
+            if (laneEvents.Count > 0)
+            {
+                var action = session.Events.Append(_laneStream, laneEvents.Select(e => e.Event).ToArray());
+                for (var i = 0; i < laneEvents.Count; i++) appended.Add((action.Events[i], laneEvents[i], _laneStream));
+            }
+            foreach (var (stream, own) in otherEvents)
+                appended.Add((session.Events.Append(stream, own.Event).Events[^1], own, stream));
+            // Wakes the other nodes' followers at commit; sent in Marten's batch, no extra round trip.
+            session.QueueSqlCommand($"SELECT pg_notify('{LogFollower.NotifyChannel}', '')");
+            await session.SaveChangesAsync(ct);
+        }
+        if (appended.All(a => a.Appended.Sequence > 0))
+        {
+            foreach (var (e, own, _) in appended) Register(e.Sequence, own, registered);
+        }
+        else
+        {
+            // Should this Marten version's quick append not report seq_ids: read them back under
+            // the lock (the stream's newest rows are ours, in append order).
+            foreach (var group in appended.GroupBy(a => a.Stream))
+                await RegisterAsync(tx.Connection!, tx, group.Key, group.Select(g => g.Own).ToList(), registered, ct);
+        }
     }
 
     async Task RegisterAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string stream, IReadOnlyList<OwnEvent> events, List<long> registered, CancellationToken ct)
