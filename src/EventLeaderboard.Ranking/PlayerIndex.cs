@@ -44,6 +44,9 @@ internal sealed class PlayerIndex
 
     public int Count => _count;
 
+    /// <summary>The tree whose leaves the entries point to (for prefetching on lookups).</summary>
+    public OrderTree? Tree { get; set; }
+
     /// <summary>Entries ever handed out; every live entry index is below it.</summary>
     public int HighWater => _highWater;
 
@@ -68,7 +71,11 @@ internal sealed class PlayerIndex
             if ((s & ~IndexMask) == tag)
             {
                 int entry = (int)(s & IndexMask) - 1;
-                if (_arena.Get(_entries[entry].IdOffset).SequenceEqual(id)) return entry;
+                ref PlayerEntry row = ref _entries[entry];
+                // Almost every tag match is the player: start fetching its leaf (every caller reads it
+                // next) while the id bytes are compared.
+                Tree?.PrefetchLeaf(row.Leaf);
+                if (_arena.Get(row.IdOffset).SequenceEqual(id)) return entry;
             }
         }
     }

@@ -173,8 +173,8 @@ public sealed partial class RankingBoard
         if (minScore > maxScore) return (0, 0);
         long low = _descending ? ~maxScore : minScore;
         long high = _descending ? ~minScore : maxScore;
-        int start = _tree.CountKeysBelow(low);
-        int end = high == long.MaxValue ? _tree.Count : _tree.CountKeysBelow(high + 1);
+        if (high == long.MaxValue) return (_tree.CountKeysBelow(low), _tree.Count);
+        _tree.CountKeysBelow(low, high + 1, out int start, out int end);
         return (start, end);
     }
 

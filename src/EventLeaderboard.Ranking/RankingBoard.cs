@@ -44,6 +44,7 @@ public sealed partial class RankingBoard
         _descending = sortOrder == SortOrder.Descending;
         _players = new PlayerIndex(initialCapacity);
         _tree = new OrderTree(_players);
+        _players.Tree = _tree;
     }
 
     /// <summary>The board's sort order.</summary>
@@ -84,9 +85,9 @@ public sealed partial class RankingBoard
             {
                 // Every policy starts a new player from the submitted value (Increment: 0 + value).
                 entry = _players.Add(id, hash);
-                _tree.Insert(entry, ToKey(value), tiePosition);
+                long createdRank = _tree.Insert(entry, ToKey(value), tiePosition) + 1L;
                 if (!metadata.IsEmpty) _metadata[entry] = metadata.ToArray();
-                return new ApplyResult(value, RankOf(entry), null, null, Changed: true, Created: true);
+                return new ApplyResult(value, createdRank, null, null, Changed: true, Created: true);
             }
 
             _tree.Locate(entry, out int leaf, out int position);
@@ -109,8 +110,7 @@ public sealed partial class RankingBoard
             else
             {
                 _tree.RemoveAt(leaf, position);
-                _tree.Insert(entry, ToKey(next), tiePosition);
-                rank = RankOf(entry);
+                rank = _tree.Insert(entry, ToKey(next), tiePosition) + 1L;
             }
             if (!metadata.IsEmpty) _metadata[entry] = metadata.ToArray();
             return new ApplyResult(next, rank, previousRank, current, Changed: true, Created: false);
@@ -155,12 +155,6 @@ public sealed partial class RankingBoard
 
     /// <summary>Sort key: smaller is better. Bitwise NOT reverses the order without overflow and is its own inverse.</summary>
     private long ToKey(long score) => _descending ? ~score : score;
-
-    private long RankOf(int entry)
-    {
-        _tree.Locate(entry, out int leaf, out int position);
-        return _tree.PositionOf(leaf, position) + 1L;
-    }
 
     private ReadOnlyMemory<byte> MetadataOf(int entry) =>
         _metadata.Count != 0 && _metadata.TryGetValue(entry, out byte[]? bytes) ? bytes : ReadOnlyMemory<byte>.Empty;
