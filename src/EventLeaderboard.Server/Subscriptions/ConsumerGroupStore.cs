@@ -141,32 +141,23 @@ public sealed class ConsumerGroupStore(NpgsqlDataSource dataSource, Subscription
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
 
+        // Round trip 1: lock the group, (1) dead letters, (2) take-overs, (3) this consumer's queued
+        // entries, oldest first, and the board holders. The statements take the group's settings
+        // from its row, so they do nothing for an unknown group.
         GroupDefinition definition;
         long cursor, minSequence, position, watermark;
-        await using (var lockCmd = new NpgsqlCommand($"""
+        var delivered = new List<DeliveredMessage>(count);
+        var holders = new Dictionary<string, string>(StringComparer.Ordinal);
+        await using (var first = new NpgsqlCommand($"""
             SET LOCAL synchronous_commit = off;
             SELECT name, boards, kinds, ack_timeout_seconds, max_deliveries, webhook_url, webhook_secret,
                    cursor, min_sequence, position, (SELECT written_up_to FROM {s}.sub_watermark WHERE id = 1)
-            FROM {s}.sub_groups WHERE name = @g FOR UPDATE
-            """, connection, tx))
-        {
-            lockCmd.Parameters.AddWithValue("g", group);
-            await using var reader = await lockCmd.ExecuteReaderAsync(ct);
-            if (!await reader.ReadAsync(ct)) return null;
-            definition = ReadDefinition(reader);
-            cursor = reader.GetInt64(7);
-            minSequence = reader.GetInt64(8);
-            position = reader.GetInt64(9);
-            watermark = reader.GetInt64(10);
-        }
-
-        // (1) dead letters, (2) take-overs, then (3) this consumer's queued entries, oldest first.
-        var delivered = new List<DeliveredMessage>(count);
-        await using (var housekeeping = new NpgsqlCommand($"""
-            INSERT INTO {s}.sub_consumers (group_name, name, last_seen) VALUES (@g, @c, now())
+            FROM {s}.sub_groups WHERE name = @g FOR UPDATE;
+            INSERT INTO {s}.sub_consumers (group_name, name, last_seen) SELECT @g, @c, now() WHERE EXISTS (SELECT FROM {s}.sub_groups WHERE name = @g)
                 ON CONFLICT (group_name, name) DO UPDATE SET last_seen = now();
             WITH dead AS (
-                DELETE FROM {s}.sub_pending WHERE group_name = @g AND deadline < now() AND delivery_count >= @max
+                DELETE FROM {s}.sub_pending WHERE group_name = @g AND deadline < now()
+                    AND delivery_count >= (SELECT max_deliveries FROM {s}.sub_groups WHERE name = @g)
                 RETURNING id, ord, sequence, board_id, kind, data, delivery_count)
             INSERT INTO {s}.sub_dead (group_name, id, ord, sequence, board_id, kind, data, delivery_count)
                 SELECT @g, id, ord, sequence, board_id, kind, data, delivery_count FROM dead ON CONFLICT DO NOTHING;
@@ -174,30 +165,39 @@ public sealed class ConsumerGroupStore(NpgsqlDataSource dataSource, Subscription
             WHERE group_name = @g AND (consumer IS DISTINCT FROM @c OR deadline IS NOT NULL) AND board_id IN (
                 SELECT board_id FROM {s}.sub_pending WHERE group_name = @g GROUP BY board_id
                 HAVING bool_or(deadline < now()) OR bool_and(deadline IS NULL));
-            UPDATE {s}.sub_pending SET delivery_count = delivery_count + 1, deadline = now() + make_interval(secs => @t)
+            UPDATE {s}.sub_pending SET delivery_count = delivery_count + 1,
+                deadline = now() + make_interval(secs => (SELECT ack_timeout_seconds FROM {s}.sub_groups WHERE name = @g))
             WHERE group_name = @g AND id IN (
                 SELECT id FROM {s}.sub_pending WHERE group_name = @g AND consumer = @c AND deadline IS NULL ORDER BY ord LIMIT @k)
             RETURNING id, ord, sequence, kind, board_id, delivery_count, data;
+            SELECT DISTINCT board_id, consumer FROM {s}.sub_pending WHERE group_name = @g AND consumer IS NOT NULL;
             """, connection, tx))
         {
-            housekeeping.Parameters.AddWithValue("g", group);
-            housekeeping.Parameters.AddWithValue("c", consumer);
-            housekeeping.Parameters.AddWithValue("max", definition.MaxDeliveries);
-            housekeeping.Parameters.AddWithValue("t", (double)definition.AckTimeoutSeconds);
-            housekeeping.Parameters.AddWithValue("k", count);
-            await using var reader = await housekeeping.ExecuteReaderAsync(ct);
+            first.Parameters.AddWithValue("g", group);
+            first.Parameters.AddWithValue("c", consumer);
+            first.Parameters.AddWithValue("k", count);
+            await using var reader = await first.ExecuteReaderAsync(ct);
+            if (!await reader.ReadAsync(ct)) return null;
+            definition = ReadDefinition(reader);
+            cursor = reader.GetInt64(7);
+            minSequence = reader.GetInt64(8);
+            position = reader.GetInt64(9);
+            watermark = reader.GetInt64(10);
+            await reader.NextResultAsync(ct);
             while (await reader.ReadAsync(ct))
                 delivered.Add(new DeliveredMessage(reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetString(3),
                     reader.GetString(4), reader.GetInt32(5), reader.GetString(6)));
+            await reader.NextResultAsync(ct);
+            while (await reader.ReadAsync(ct)) holders[reader.GetString(0)] = reader.GetString(1);
         }
         delivered.Sort((a, b) => a.Ordinal.CompareTo(b.Ordinal));
 
-        // (4) new messages from the log.
+        // (4) new messages from the log: round trips 2.. read the messages table (usually one).
         var endCursor = (watermark + 1) * LogMessage.PerEvent;
+        var taken = new List<(LogMessage Message, string Holder)>();
+        var moved = false;
         if (delivered.Count < count && cursor < endCursor)
         {
-            var holders = await HoldersAsync(connection, tx, group, ct);
-            var taken = new List<(LogMessage Message, string Holder)>();
             var boards = definition.AllBoards ? null : new HashSet<string>(definition.Boards, StringComparer.Ordinal);
             var kinds = new HashSet<string>(definition.Kinds, StringComparer.Ordinal);
             var budget = Math.Max(20_000, 20 * count);
@@ -234,28 +234,15 @@ public sealed class ConsumerGroupStore(NpgsqlDataSource dataSource, Subscription
                 cursor = Math.Max(cursor, endCursor);
                 position = Math.Max(position, Ingest.LogPosition.EndOf(watermark));
             }
-            await InsertTakenAsync(connection, tx, group, consumer, definition.AckTimeoutSeconds, taken, ct);
             foreach (var (message, holder) in taken)
                 if (holder == consumer) delivered.Add(DeliveredMessage.From(message, 1));
-            await using var move = new NpgsqlCommand($"UPDATE {s}.sub_groups SET cursor = @cur, position = @pos WHERE name = @g", connection, tx);
-            move.Parameters.AddWithValue("g", group);
-            move.Parameters.AddWithValue("cur", cursor);
-            move.Parameters.AddWithValue("pos", position);
-            await move.ExecuteNonQueryAsync(ct);
+            moved = true;
         }
+
+        // Last round trips: the new pending entries and the cursor, then the commit.
+        if (moved) await InsertTakenAsync(connection, tx, group, consumer, definition.AckTimeoutSeconds, taken, cursor, position, ct);
         await tx.CommitAsync(ct);
         return delivered;
-    }
-
-    async Task<Dictionary<string, string>> HoldersAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string group, CancellationToken ct)
-    {
-        var holders = new Dictionary<string, string>(StringComparer.Ordinal);
-        await using var cmd = new NpgsqlCommand(
-            $"SELECT DISTINCT board_id, consumer FROM {s}.sub_pending WHERE group_name = @g AND consumer IS NOT NULL", connection, tx);
-        cmd.Parameters.AddWithValue("g", group);
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct)) holders[reader.GetString(0)] = reader.GetString(1);
-        return holders;
     }
 
     /// <summary>Rows of the messages table from <paramref name="fromSeqId"/> up to the watermark, decoded (immutable rows are cached).</summary>
@@ -313,10 +300,10 @@ public sealed class ConsumerGroupStore(NpgsqlDataSource dataSource, Subscription
         _decoded[seqId] = messages;
     }
 
+    /// <summary>Inserts the taken messages (delivered to the reader, or queued for their board's holder) and moves the cursor, in one round trip.</summary>
     async Task InsertTakenAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string group, string consumer, int ackTimeoutSeconds,
-        List<(LogMessage Message, string Holder)> taken, CancellationToken ct)
+        List<(LogMessage Message, string Holder)> taken, long cursor, long position, CancellationToken ct)
     {
-        if (taken.Count == 0) return;
         var n = taken.Count;
         var ids = new string[n];
         var ords = new long[n];
@@ -344,9 +331,12 @@ public sealed class ConsumerGroupStore(NpgsqlDataSource dataSource, Subscription
                    CASE WHEN mine THEN 1 ELSE 0 END,
                    CASE WHEN mine THEN now() + make_interval(secs => @t) ELSE NULL END
             FROM unnest(@ids, @ords, @seqs, @boards, @kinds, @data, @holders, @mine) AS u(id, ord, seq, board, kind, data, holder, mine)
-            ON CONFLICT DO NOTHING
+            ON CONFLICT DO NOTHING;
+            UPDATE {s}.sub_groups SET cursor = @cur, position = @pos WHERE name = @g;
             """, connection, tx);
         cmd.Parameters.AddWithValue("g", group);
+        cmd.Parameters.AddWithValue("cur", cursor);
+        cmd.Parameters.AddWithValue("pos", position);
         cmd.Parameters.AddWithValue("t", (double)ackTimeoutSeconds);
         cmd.Parameters.AddWithValue("ids", ids);
         cmd.Parameters.AddWithValue("ords", ords);
@@ -363,13 +353,13 @@ public sealed class ConsumerGroupStore(NpgsqlDataSource dataSource, Subscription
     public async Task<int?> AckAsync(string group, string[] ids, CancellationToken ct)
     {
         schema.EnsureCreated();
+        // One statement, one round trip; set_config(..., true) applies to this statement's own transaction.
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var tx = await connection.BeginTransactionAsync(ct);
         await using var cmd = new NpgsqlCommand($"""
-            SET LOCAL synchronous_commit = off;
-            WITH acked AS (DELETE FROM {s}.sub_pending WHERE group_name = @g AND id = ANY(@ids) AND deadline IS NOT NULL RETURNING 1)
-            SELECT (SELECT count(*) FROM {s}.sub_groups WHERE name = @g), (SELECT count(*) FROM acked)::int;
-            """, connection, tx);
+            WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true)),
+                 acked AS (DELETE FROM {s}.sub_pending WHERE group_name = @g AND id = ANY(@ids) AND deadline IS NOT NULL RETURNING 1)
+            SELECT (SELECT count(*) FROM {s}.sub_groups WHERE name = @g), (SELECT count(*) FROM acked)::int, (SELECT count(*) FROM relaxed);
+            """, connection);
         cmd.Parameters.AddWithValue("g", group);
         cmd.Parameters.AddWithValue("ids", ids);
         long exists;
@@ -380,7 +370,6 @@ public sealed class ConsumerGroupStore(NpgsqlDataSource dataSource, Subscription
             exists = reader.GetInt64(0);
             deleted = reader.GetInt32(1);
         }
-        await tx.CommitAsync(ct);
         if (exists == 0) return null;
         if (deleted > 0) SignalChanged();
         return deleted;
