@@ -3,6 +3,7 @@ using EventLeaderboard.Server.Features;
 using EventLeaderboard.Server.Http;
 using EventLeaderboard.Server.Ingest;
 using EventLeaderboard.Server.Projection;
+using EventLeaderboard.Server.Snapshots;
 using EventLeaderboard.Server.Subscriptions;
 using FluentValidation;
 using JasperFx;
@@ -35,6 +36,7 @@ public static class ServerRegistration
         services.AddSingleton<LeaderboardProjection>();
         services.AddSingleton<LogFollower>();
         services.AddHostedService(sp => sp.GetRequiredService<LogFollower>());
+        services.AddSnapshots(configuration);
         services.AddSingleton<GroupCommitWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<GroupCommitWriter>());
         services.AddSingleton<ScoreIngest>();

@@ -9,6 +9,13 @@ public sealed class StorageOptions
     /// <summary>Fixed port for the private PostgreSQL; 0 lets it pick (and remember) one.</summary>
     public int LocalPort { get; set; }
 
+    /// <summary>
+    /// True (development): the node creates and updates the schema itself. False (production): it
+    /// never changes the schema and refuses to start when the database lacks a migration of
+    /// <c>migrations/</c> (apply them with the <c>migrate</c> command).
+    /// </summary>
+    public bool ApplyMigrationsOnStartup { get; set; } = true;
+
     /// <summary>Database schema of the Marten event store.</summary>
     public string Schema { get; set; } = "leaderboard";
 }

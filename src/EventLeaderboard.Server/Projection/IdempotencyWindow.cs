@@ -19,6 +19,17 @@ public sealed class IdempotencyWindow(int capacity)
         lock (_gate) return _outcomes.TryGetValue(submissionId, out outcome);
     }
 
+    /// <summary>The remembered submissions, oldest first (for snapshots; call it with writes paused).</summary>
+    public List<(string SubmissionId, SubmissionOutcome Outcome)> Entries()
+    {
+        lock (_gate)
+        {
+            var entries = new List<(string, SubmissionOutcome)>(_order.Count);
+            foreach (var id in _order) entries.Add((id, _outcomes[id]));
+            return entries;
+        }
+    }
+
     /// <summary>Remembers the first outcome of a submission; false (and no change) when the id is already known.</summary>
     public bool TryRemember(string submissionId, SubmissionOutcome outcome)
     {

@@ -59,6 +59,16 @@ public sealed class LeaderboardProjection(IOptions<IngestOptions> options, IProj
 
     internal void MarkReady() => _ready = true;
 
+    /// <summary>
+    /// Installs a board restored from a snapshot, before the follower reads the log tail (start-up,
+    /// or a private projection used for audit). Events up to <see cref="BoardState.RestoredThrough"/>
+    /// are then skipped for this board.
+    /// </summary>
+    internal void Restore(BoardState board) => _boards[board.Config.BoardId] = board;
+
+    /// <summary>Whether an event at <paramref name="seqId"/> is already part of a restored board.</summary>
+    static bool AlreadyIn(BoardState board, long seqId) => seqId <= board.RestoredThrough;
+
     /// <summary>Publishes progress: readers see every effect applied before this call.</summary>
     internal void Advance(long seqId)
     {
@@ -81,6 +91,8 @@ public sealed class LeaderboardProjection(IOptions<IngestOptions> options, IProj
     {
         if (!_boards.TryGetValue(item.BoardId, out var board))
             return new ScoreResult(ScoreResultKind.UnknownBoard, default);
+        if (AlreadyIn(board, position / LogPosition.ItemsPerEvent))
+            return new ScoreResult(ScoreResultKind.Duplicate, default);
         // A submission id seen before on this board is a retry (possibly raced from another node):
         // it changes nothing, on every node alike.
         if (item.SubmissionId is { } sid && board.Submissions.TryGet(sid, out var first))
@@ -109,7 +121,7 @@ public sealed class LeaderboardProjection(IOptions<IngestOptions> options, IProj
     internal RemovalResult ApplyRemoval(long seqId, PlayerRemoved evt)
     {
         long previousRank = 0;
-        var removed = _boards.TryGetValue(evt.BoardId, out var board) && board.Ranking.Remove(evt.PlayerId, out previousRank);
+        var removed = _boards.TryGetValue(evt.BoardId, out var board) && !AlreadyIn(board, seqId) && board.Ranking.Remove(evt.PlayerId, out previousRank);
         if (removed) _observer?.PlayerRemoved(board!, evt.PlayerId, previousRank, LogPosition.Of(seqId, 0));
         return new RemovalResult(removed, LogPosition.Of(seqId, 0));
     }
@@ -121,6 +133,7 @@ public sealed class LeaderboardProjection(IOptions<IngestOptions> options, IProj
             return new BoardChangeResult(BoardChangeKind.Conflict, null, position);
         if (_boards.TryGetValue(evt.BoardId, out var existing))
         {
+            if (AlreadyIn(existing, seqId)) return new BoardChangeResult(BoardChangeKind.Updated, existing.Config, position);
             // Two definitions raced (two nodes, or two admins): the later one is an update when it
             // agrees on the fixed settings and a no-op otherwise.
             var current = existing.Config;
@@ -147,6 +160,7 @@ public sealed class LeaderboardProjection(IOptions<IngestOptions> options, IProj
         var position = LogPosition.Of(seqId, 0);
         if (!_boards.TryGetValue(evt.BoardId, out var board))
             return new BoardChangeResult(BoardChangeKind.Conflict, null, position);
+        if (AlreadyIn(board, seqId)) return new BoardChangeResult(BoardChangeKind.Updated, board.Config, position);
         var current = board.Config;
         board.Config = current with
         {

@@ -3,6 +3,7 @@ using System.Text.Json;
 using EventLeaderboard.Server.Configuration;
 using EventLeaderboard.Server.Events;
 using EventLeaderboard.Server.Ingest;
+using EventLeaderboard.Server.Snapshots;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -25,6 +26,7 @@ public sealed class LogFollower(
     LeaderboardProjection projection,
     IOptions<IngestOptions> ingestOptions,
     IOptions<StorageOptions> storageOptions,
+    SnapshotRestorer restorer,
     ILogger<LogFollower> logger) : BackgroundService
 {
     public const string NotifyChannel = "leaderboard_events";
@@ -35,13 +37,37 @@ public sealed class LogFollower(
     readonly string _selectSql =
         $"SELECT seq_id, type, CASE WHEN seq_id = ANY(@own) THEN NULL ELSE data END FROM {storageOptions.Value.Schema}.mt_events " +
         "WHERE seq_id > @after ORDER BY seq_id LIMIT @limit";
+    readonly ConcurrentQueue<Action<long>> _betweenEvents = new();
     long _lastSeqId;
+    bool _restored;
 
     /// <summary>Registers an event this node is about to commit, so applying it completes its requests.</summary>
     public void RegisterOwn(long seqId, OwnEvent own) => _own[seqId] = own;
 
     /// <summary>Forgets events of a transaction that did not commit.</summary>
     public void Unregister(long seqId) => _own.TryRemove(seqId, out _);
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on the follower's loop between two pages, with the seq_id the
+    /// projection reflects exactly: no event is applied while it runs, so it sees a consistent
+    /// state of every board (snapshots, verify). It holds up the projection: keep it short.
+    /// </summary>
+    public Task<T> RunBetweenEventsAsync<T>(Func<long, T> work)
+    {
+        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _betweenEvents.Enqueue(seqId =>
+        {
+            try { done.TrySetResult(work(seqId)); }
+            catch (Exception e) { done.TrySetException(e); }
+        });
+        Wake();
+        return done.Task;
+    }
+
+    void RunQueuedWork()
+    {
+        while (_betweenEvents.TryDequeue(out var work)) work(_lastSeqId);
+    }
 
     /// <summary>Asks the follower to read the log now.</summary>
     public void Wake()
@@ -59,7 +85,14 @@ public sealed class LogFollower(
         {
             try
             {
-                while (await ReadPageAsync(stoppingToken) == _options.ReadPageSize) { }
+                if (!_restored)
+                {
+                    // Newest valid snapshot of each board first; the loop below then reads only the tail.
+                    _lastSeqId = await restorer.RestoreAsync(projection, stoppingToken);
+                    _restored = true;
+                }
+                while (await ReadPageAsync(stoppingToken) == _options.ReadPageSize) RunQueuedWork();
+                RunQueuedWork();
                 if (!projection.IsReady)
                 {
                     projection.MarkReady();
