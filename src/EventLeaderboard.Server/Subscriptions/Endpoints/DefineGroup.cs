@@ -58,6 +58,8 @@ public static class DefineGroupEndpoint
         if (request!.Webhook?.Url is { } url && !WebhookHosts.IsAllowed(new Uri(url), webhooks.Value))
             return ProblemResult.Validation("webhook.url", "The host is not in Webhooks:AllowedHosts.");
 
+        // "end" (the default) means "after what this node has applied": wrong while it is still replaying.
+        if (!projection.IsReady) return ReadGate.NotReady(1);
         var ct = context.RequestAborted;
         var existing = await store.GetAsync(group, ct);
         if (existing is null && request.Boards is null)
