@@ -2,6 +2,7 @@ using EventLeaderboard.Server.Auth;
 using EventLeaderboard.Server.Features;
 using EventLeaderboard.Server.Http;
 using EventLeaderboard.Server.Ingest;
+using EventLeaderboard.Server.OpenApi;
 using EventLeaderboard.Server.Projection;
 using EventLeaderboard.Server.Snapshots;
 using EventLeaderboard.Server.Subscriptions;
@@ -47,6 +48,7 @@ public static class ServerRegistration
         services.AddValidators();
         services.AddApiKeyAuth();
         services.AddProblemDetails();
+        services.AddLeaderboardOpenApi();
 
         builder.Host.ApplyJasperFxExtensions();
         builder.Host.UseWolverine(opts =>
@@ -67,6 +69,7 @@ public static class ServerRegistration
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapWolverineEndpoints();
+        app.MapLeaderboardOpenApi();
         return app;
     }
 
