@@ -1,5 +1,6 @@
 using System.Text.Json;
 using EventLeaderboard.Ranking;
+using EventLeaderboard.Server.Audit;
 using EventLeaderboard.Server.Auth;
 using EventLeaderboard.Server.Http;
 using EventLeaderboard.Server.Projection;
@@ -32,9 +33,11 @@ public static class GetAroundEndpoint
 {
     [WolverineGet("/v1/leaderboards/{boardId}/players/{playerId}/around")]
     [Authorize(Policy = Roles.Read)]
-    public static async Task<IResult> Get(string boardId, string playerId, HttpContext context, IValidator<AroundQuery> validator, ReadGate gate, LeaderboardProjection projection)
+    public static async Task<IResult> Get(string boardId, string playerId, HttpContext context, IValidator<AroundQuery> validator, ReadGate gate, LeaderboardProjection projection, AsOfQueries asOfQueries)
     {
         if (QueryValidation.Validate(context, AroundQuery.From, validator, out var query) is { } invalid) return invalid;
+        if (AsOfQueries.Requested(context, out var asOf, out var badAsOf))
+            return badAsOf ?? await asOfQueries.AroundAsync(boardId, playerId, asOf, query.Above, query.Below, context.RequestAborted);
         if (await gate.EnterAsync(query, context.RequestAborted) is { } unavailable) return unavailable;
         var sequence = projection.AppliedSequence;
         if (!projection.TryGetBoard(boardId, out var board)) return ProblemResult.BoardNotFound(boardId);

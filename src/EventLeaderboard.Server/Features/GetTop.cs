@@ -1,5 +1,6 @@
 using System.Text.Json;
 using EventLeaderboard.Ranking;
+using EventLeaderboard.Server.Audit;
 using EventLeaderboard.Server.Auth;
 using EventLeaderboard.Server.Http;
 using EventLeaderboard.Server.Projection;
@@ -32,9 +33,12 @@ public static class GetTopEndpoint
 {
     [WolverineGet("/v1/leaderboards/{boardId}/top")]
     [Authorize(Policy = Roles.Read)]
-    public static async Task<IResult> Get(string boardId, HttpContext context, IValidator<TopQuery> validator, ReadGate gate, LeaderboardProjection projection)
+    public static async Task<IResult> Get(string boardId, HttpContext context, IValidator<TopQuery> validator, ReadGate gate, LeaderboardProjection projection, AsOfQueries asOfQueries)
     {
         if (QueryValidation.Validate(context, TopQuery.From, validator, out var query) is { } invalid) return invalid;
+        // ?asOf= answers from the events up to that instant, not from the live board.
+        if (AsOfQueries.Requested(context, out var asOf, out var badAsOf))
+            return badAsOf ?? await asOfQueries.TopAsync(boardId, asOf, query.Offset, query.Limit, context.RequestAborted);
         if (await gate.EnterAsync(query, context.RequestAborted) is { } unavailable) return unavailable;
         // Read the applied position first: the board can only be ahead of it, so it is a true lower bound.
         var sequence = projection.AppliedSequence;

@@ -89,6 +89,8 @@ public sealed class LogFollower(
                 {
                     // Newest valid snapshot of each board first; the loop below then reads only the tail.
                     _lastSeqId = await restorer.RestoreAsync(projection, stoppingToken);
+                    // Publish the snapshots' position at once: an idle log adds no page that would.
+                    if (_lastSeqId > 0) projection.Advance(_lastSeqId);
                     _restored = true;
                 }
                 while (await ReadPageAsync(stoppingToken) == _options.ReadPageSize) RunQueuedWork();

@@ -23,6 +23,10 @@ public sealed class SnapshotStore(NpgsqlDataSource dataSource, IOptions<StorageO
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
+    /// <summary>Creates the tables only where the node may change the schema (see <see cref="Schema.SchemaGuard"/>).</summary>
+    public Task EnsureTablesIfAllowedAsync(IServiceProvider services, CancellationToken ct) =>
+        services.GetRequiredService<Schema.SchemaGuard>().EnsureAsync(ct);
+
     /// <summary>
     /// Stores one snapshot in a single transaction (row, then chunks by binary COPY): readers see
     /// all of it or nothing, whatever happens to this process meanwhile.
