@@ -5,6 +5,9 @@ namespace EventLeaderboard.Ranking;
 
 public sealed partial class RankingBoard
 {
+    /// <summary>Largest encoded entry record: four varints of at most 10 bytes and an id suffix.</summary>
+    private const int MaxEntryBytes = 40 + PlayerIdCodec.MaxBytes;
+
     /// <summary>
     /// Writes the whole state (sort order, policy, every entry with id, score, tie position, metadata) in
     /// the format described by <see cref="SnapshotFormat"/>. Holds the read lock while it runs, so readers
@@ -43,25 +46,31 @@ public sealed partial class RankingBoard
             {
                 int next = _tree.NextLeaf(leaf);
                 if (next >= 0) GatherIds(next, nextIds);
-                int count = _tree.LeafCountOf(leaf);
+                ref LeafNode node = ref _tree.LeafAt(leaf);
+                int count = node.Count;
                 for (int i = 0; i < count; i++)
                 {
                     ReadOnlySpan<byte> id = _players.Arena.Get(ids[i]);
                     int shared = id.CommonPrefixLength(previousId[..previousLength]);
-                    w.WriteVarint((ulong)shared);
-                    w.WriteVarint((ulong)(id.Length - shared));
-                    w.WriteBytes(id[shared..]);
+                    long key = node.Keys[i];
+                    long tie = node.Ties[i];
+
+                    // One reservation per entry (at most 10 + 10 + 128 + 10 + 10 bytes), fields encoded in place.
+                    Span<byte> buffer = w.Reserve(MaxEntryBytes);
+                    int n = SnapshotWriter.PutVarint(buffer, 0, (ulong)shared);
+                    n = SnapshotWriter.PutVarint(buffer, n, (ulong)(id.Length - shared));
+                    id[shared..].CopyTo(buffer[n..]);
+                    n += id.Length - shared;
+                    n = SnapshotWriter.PutVarint(buffer, n, unchecked((ulong)(key - previousKey)));
+                    n = SnapshotWriter.PutVarint(buffer, n, SnapshotFormat.ZigZag(unchecked(tie - previousTie)));
+                    w.Advance(n);
+
                     id.CopyTo(previousId);
                     previousLength = id.Length;
-
-                    long key = _tree.KeyAt(leaf, i);
-                    long tie = _tree.TieAt(leaf, i);
-                    w.WriteVarint(unchecked((ulong)(key - previousKey)));
-                    w.WriteVarint(SnapshotFormat.ZigZag(unchecked(tie - previousTie)));
                     previousKey = key;
                     previousTie = tie;
 
-                    if (metadata is not null && _metadata.TryGetValue(_tree.EntryAt(leaf, i), out byte[]? bytes)) metadata.Add((position, bytes));
+                    if (metadata is not null && _metadata.TryGetValue(node.Entries[i], out byte[]? bytes)) metadata.Add((position, bytes));
                     position++;
                 }
                 Span<uint> swap = ids;

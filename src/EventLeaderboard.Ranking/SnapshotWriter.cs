@@ -46,6 +46,31 @@ internal sealed class SnapshotWriter
         _position = p;
     }
 
+    /// <summary>
+    /// Returns at least <paramref name="size"/> writable bytes at the current position (size &lt;= 4 KiB);
+    /// <see cref="Advance"/> commits what was used. Lets the hot entry loop encode without a call per field.
+    /// </summary>
+    public Span<byte> Reserve(int size)
+    {
+        if (BufferSize - _position < size) Flush();
+        return _buffer.AsSpan(_position);
+    }
+
+    public void Advance(int count) => _position += count;
+
+    /// <summary>Writes a varint at <paramref name="position"/> of <paramref name="destination"/>; returns the new position.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static int PutVarint(Span<byte> destination, int position, ulong value)
+    {
+        while (value >= 0x80)
+        {
+            destination[position++] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+        destination[position++] = (byte)value;
+        return position;
+    }
+
     public void WriteUInt16(ushort value)
     {
         Span<byte> bytes = stackalloc byte[2];

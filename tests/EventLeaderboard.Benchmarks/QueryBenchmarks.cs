@@ -5,6 +5,7 @@ namespace EventLeaderboard.Benchmarks;
 
 /// <summary>Single operations on a 10M-player board (descending, latest policy).</summary>
 [MemoryDiagnoser]
+[Config(typeof(ShortJobConfig))]
 public class QueryBenchmarks
 {
     private const int Pool = 1 << 16; // pre-generated random inputs, cycled
