@@ -108,7 +108,8 @@ public sealed partial class RankingBoard
     /// <summary>
     /// Restores a board written by <see cref="WriteSnapshot"/> in O(n): entries arrive in rank order and
     /// the tree is built bottom-up. The board is built privately and returned only after the checksum
-    /// matches, so a bad input never yields a half-loaded board.
+    /// matches, so a bad input never yields a half-loaded board. Reads ahead in 64 KiB blocks, so the
+    /// stream may be left positioned past the snapshot's last byte.
     /// </summary>
     /// <exception cref="SnapshotFormatException">Corrupt, truncated or unknown-version input.</exception>
     public static RankingBoard ReadSnapshot(Stream source)
@@ -164,7 +165,10 @@ public sealed partial class RankingBoard
         if (r.Remaining is long remaining && remaining < (long)count * SnapshotFormat.MinEntryBytes)
             throw new SnapshotFormatException("Truncated snapshot: the input is shorter than its entry count requires.");
 
-        var board = new RankingBoard((SortOrder)sortOrder.Value, (UpdatePolicy)policy.Value, count);
+        // Presize for the whole count only when the input's length vouches for it: a corrupt count in a
+        // non-seekable stream must not allocate gigabytes before the data runs out.
+        int presize = r.Remaining is null ? Math.Min(count, 1 << 20) : count;
+        var board = new RankingBoard((SortOrder)sortOrder.Value, (UpdatePolicy)policy.Value, presize);
         // Entries are decoded in batches: each batch's probe slots are prefetched before any is used, so
         // the random reads of the id index (the one cache-missing step of a restore) overlap.
         const int batch = 32;

@@ -104,6 +104,33 @@ public class DamagedSnapshots
     }
 
     [Fact]
+    public void a_truncated_snapshot_from_a_stream_that_cannot_seek_is_rejected()
+    {
+        // Without a length to check the entry count against, the reader finds the end by running out.
+        for (int length = 0; length < Good.Length; length += 7)
+        {
+            var stream = new ForwardOnlyStream(new MemoryStream(Good, 0, length));
+            Assert.Throws<SnapshotFormatException>(() => RankingBoard.ReadSnapshot(stream));
+        }
+        Assert.Equal(40, RankingBoard.ReadSnapshot(new ForwardOnlyStream(new MemoryStream(Good))).Count);
+    }
+
+    /// <summary>A stream like a network or pipe stream: no length, no seeking.</summary>
+    private sealed class ForwardOnlyStream(Stream inner) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, Math.Min(count, 1000));
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    [Fact]
     public void an_unknown_format_version_is_rejected_with_its_number()
     {
         byte[] future = (byte[])Good.Clone();
