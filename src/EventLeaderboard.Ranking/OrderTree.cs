@@ -44,7 +44,7 @@ internal sealed partial class OrderTree
 
     private readonly PlayerIndex _players;
     private readonly ChunkedArray<LeafNode> _leaves = new(10); // 1024 leaves (~1.3 MiB) per page
-    private readonly ChunkedArray<InnerNode> _inners = new(6);  // 64 inner nodes (~1.8 MiB) per page
+    private readonly ChunkedArray<InnerNode> _inners = new(6);  // 64 inner nodes (~58 KiB) per page
     private readonly Stack<int> _freeLeaves = new();
     private readonly Stack<int> _freeInners = new();
     private int _leafHighWater;
