@@ -35,7 +35,7 @@ internal sealed partial class OrderTree
         leaf.Entries[position] = entry;
         leaf.Keys[position] = key;
         leaf.Ties[position] = tie;
-        _players[entry].Leaf = _buildLeaf;
+        _players.SetLeaf(entry, _buildLeaf);
         Count++;
     }
 

@@ -26,7 +26,7 @@ internal sealed partial class OrderTree
             {
                 uint id = IdOfItem(ref node, i);
                 if (havePrevious) Check(Compare(pk, pt, pid, node.Keys[i], node.Ties[i], id) < 0, $"items out of order at leaf {leaf} position {i}");
-                Check(_players[node.Entries[i]].Leaf == leaf, $"entry {node.Entries[i]} does not point back to leaf {leaf}");
+                Check(_players.LeafOf(node.Entries[i]) == leaf, $"entry {node.Entries[i]} does not point back to leaf {leaf}");
                 (pk, pt, pid, havePrevious) = (node.Keys[i], node.Ties[i], id, true);
                 seen++;
             }

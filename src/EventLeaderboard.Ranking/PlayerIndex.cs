@@ -4,93 +4,110 @@ using System.Runtime.CompilerServices;
 
 namespace EventLeaderboard.Ranking;
 
-/// <summary>One player's row: where its id lives and which tree leaf holds its (score, tie) item.</summary>
-/// <remarks>8 bytes per player. A free row has <see cref="Leaf"/> &lt; 0 and threads the free list through it.</remarks>
-internal struct PlayerEntry
-{
-    public uint IdOffset;
-    public int Leaf;
-}
-
 /// <summary>
-/// Player id -> entry index. Ids live once in an <see cref="IdArena"/>; entries in a paged array of
-/// <see cref="PlayerEntry"/>; the lookup is an open-addressing (linear probing) table of 32-bit slots:
-/// low 26 bits = entry index + 1 (0 = empty), high 6 bits = a hash tag, so most mismatching probes are
-/// rejected without reading the arena. Deletion shifts the cluster back (no tombstones).
+/// Player id -> the player's slot, an open-addressing (linear probing) table of 64-bit slots. A slot holds
+/// everything a lookup needs, so the first cache miss of a rank already yields the leaf to fetch:
+/// <code>
+///   bits  0-31  id offset + 1 in the <see cref="IdArena"/> (0 = empty slot)
+///   bits 32-57  leaf index of the player's (score, tie) item in the <see cref="OrderTree"/>
+///   bits 58-63  hash tag: rejects most mismatching probes without reading the arena
+/// </code>
+/// The slot index is the player's <i>entry</i>: what tree leaves store to name their items. Entries move
+/// only when the table changes shape (backward-shift deletion, growth), and both paths renumber the
+/// tree's items through <see cref="OrderTree.ReplaceEntry"/> or the leaf chain, so an entry is stable
+/// between writes. Deletion shifts the cluster back (no tombstones).
 /// </summary>
-/// <remarks>Limits: 2^26 - 1 entries (67M players per board), 4 GiB of ids.</remarks>
+/// <remarks>
+/// Why not a separate row per player (id offset, leaf) as before: that row was a dependent cache miss
+/// between the slot and the leaf on every rank and apply (slot -> row -> leaf). At 10M players the table
+/// is 2^24 x 8 B = 13.4 B/player, less than the row (8 B) and the old 32-bit slots (6.7 B) together.
+/// Limits: 2^26 - 1 players and 2^26 leaves per board, 4 GiB of ids.
+/// </remarks>
 internal sealed class PlayerIndex
 {
-    private const int IndexBits = 26;
-    private const uint IndexMask = (1u << IndexBits) - 1;
-    public const int MaxEntries = (int)IndexMask - 1;
-    private const int EntryPageShift = 16; // 64K entries (512 KiB) per page
+    private const int LeafShift = 32;
+    private const int LeafBits = 26;
+    private const ulong LeafMask = ((1UL << LeafBits) - 1) << LeafShift;
+    private const int TagShift = LeafShift + LeafBits;
+    private const ulong OffsetMask = uint.MaxValue;
+
+    /// <summary>Most players on one board (keeps the table under 2^27 slots and entries positive ints).</summary>
+    public const int MaxEntries = (1 << 26) - 1;
+
+    /// <summary>Largest leaf index a slot can hold.</summary>
+    public const int MaxLeaf = (1 << LeafBits) - 1;
 
     private readonly IdArena _arena = new();
-    private readonly ChunkedArray<PlayerEntry> _entries = new(EntryPageShift);
-    private uint[] _slots;
+    private ulong[] _slots;
     private int _slotMask;
     private int _count;
-    private int _highWater; // entries ever handed out: [0, _highWater) are live or free
-    private int _freeHead = -1;
 
     public PlayerIndex(int initialCapacity)
     {
         int slots = SlotCountFor(Math.Max(initialCapacity, 16));
-        _slots = new uint[slots];
+        _slots = new ulong[slots];
         _slotMask = slots - 1;
-        _entries.EnsureCapacity(Math.Max(initialCapacity, 1));
     }
 
     public int Count => _count;
 
-    /// <summary>The tree whose leaves the entries point to (for prefetching on lookups).</summary>
-    public OrderTree? Tree { get; set; }
-
-    /// <summary>Entries ever handed out; every live entry index is below it.</summary>
-    public int HighWater => _highWater;
+    /// <summary>The tree whose leaves name players by entry (renumbered on growth and deletion, prefetched on lookups).</summary>
+    public OrderTree Tree { get; set; } = null!;
 
     public IdArena Arena => _arena;
 
-    public ref PlayerEntry this[int entry] => ref _entries[entry];
+    /// <summary>Number of slots; every entry is below it.</summary>
+    public int SlotCount => _slots.Length;
 
-    public ReadOnlySpan<byte> IdOf(int entry) => _arena.Get(_entries[entry].IdOffset);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public uint IdOffsetOf(int entry) => (uint)(_slots[entry] & OffsetMask) - 1;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int LeafOf(int entry) => (int)((_slots[entry] & LeafMask) >> LeafShift);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void SetLeaf(int entry, int leaf)
+    {
+        Debug.Assert((uint)leaf <= MaxLeaf);
+        ref ulong slot = ref _slots[entry];
+        slot = (slot & ~LeafMask) | ((ulong)(uint)leaf << LeafShift);
+    }
+
+    public ReadOnlySpan<byte> IdOf(int entry) => _arena.Get(IdOffsetOf(entry));
 
     public static ulong Hash(ReadOnlySpan<byte> id) => XxHash3.HashToUInt64(id);
 
-    /// <summary>The entry index of <paramref name="id"/>, or -1.</summary>
+    /// <summary>The entry of <paramref name="id"/>, or -1.</summary>
     public int Find(ReadOnlySpan<byte> id, ulong hash)
     {
-        uint tag = Tag(hash);
-        uint[] slots = _slots;
+        ulong tag = Tag(hash);
+        ulong[] slots = _slots;
         int mask = _slotMask;
         for (int i = (int)hash & mask; ; i = (i + 1) & mask)
         {
-            uint s = slots[i];
+            ulong s = slots[i];
             if (s == 0) return -1;
-            if ((s & ~IndexMask) == tag)
+            if ((s & ~(OffsetMask | LeafMask)) == tag)
             {
-                int entry = (int)(s & IndexMask) - 1;
-                ref PlayerEntry row = ref _entries[entry];
-                // Almost every tag match is the player: start fetching its leaf (every caller reads it
-                // next) while the id bytes are compared.
-                Tree?.PrefetchLeaf(row.Leaf);
-                if (_arena.Get(row.IdOffset).SequenceEqual(id)) return entry;
+                // Almost every tag match is the player: start fetching its leaf (every caller reads it next)
+                // while the id bytes are fetched and compared; the two misses overlap.
+                Tree.PrefetchLeaf((int)((s & LeafMask) >> LeafShift));
+                if (_arena.Get((uint)(s & OffsetMask) - 1).SequenceEqual(id)) return i;
             }
         }
     }
 
-    /// <summary>Adds an id that is not present; returns its new entry index (Leaf left for the tree to set).</summary>
+    /// <summary>Adds an id that is not present; returns its entry (leaf left for the tree to set).</summary>
     public int Add(ReadOnlySpan<byte> id, ulong hash)
     {
         if (_count >= MaxEntries) throw new InvalidOperationException($"A board holds at most {MaxEntries} players.");
         if ((_count + 1) > (_slots.Length >> 2) * 3) Grow();
-        int entry = AllocateEntry();
-        _entries[entry].IdOffset = _arena.Append(id);
-        _entries[entry].Leaf = 0;
-        Place(hash, entry);
+        int mask = _slotMask;
+        int i = (int)hash & mask;
+        while (_slots[i] != 0) i = (i + 1) & mask;
+        _slots[i] = Tag(hash) | (_arena.Append(id) + 1UL);
         _count++;
-        return entry;
+        return i;
     }
 
     /// <summary>Adds <paramref name="id"/> unless present, in one probe sequence (bulk restore); -1 when present.</summary>
@@ -98,106 +115,90 @@ internal sealed class PlayerIndex
     {
         if (_count >= MaxEntries) throw new InvalidOperationException($"A board holds at most {MaxEntries} players.");
         if ((_count + 1) > (_slots.Length >> 2) * 3) Grow();
-        uint tag = Tag(hash);
+        ulong tag = Tag(hash);
         int mask = _slotMask;
         int i = (int)hash & mask;
-        for (uint s; (s = _slots[i]) != 0; i = (i + 1) & mask)
+        for (ulong s; (s = _slots[i]) != 0; i = (i + 1) & mask)
         {
-            if ((s & ~IndexMask) == tag && _arena.Get(_entries[(int)(s & IndexMask) - 1].IdOffset).SequenceEqual(id)) return -1;
+            if ((s & ~(OffsetMask | LeafMask)) == tag && _arena.Get((uint)(s & OffsetMask) - 1).SequenceEqual(id)) return -1;
         }
-        int entry = AllocateEntry();
-        _entries[entry].IdOffset = _arena.Append(id);
-        _entries[entry].Leaf = 0;
-        _slots[i] = tag | (uint)(entry + 1);
+        _slots[i] = tag | (_arena.Append(id) + 1UL);
         _count++;
-        return entry;
+        return i;
     }
 
-    /// <summary>Removes a live entry (its id bytes stay in the arena until the next compaction).</summary>
+    /// <summary>
+    /// Removes a live entry whose item the tree no longer holds (its id bytes stay in the arena until the
+    /// next compaction). Entries of the cluster that shift back are renumbered in their leaves.
+    /// </summary>
     public void Remove(int entry)
     {
-        ulong hash = Hash(IdOf(entry));
-        uint expected = Tag(hash) | (uint)(entry + 1);
         int mask = _slotMask;
-        int i = (int)hash & mask;
-        while (_slots[i] != expected)
-        {
-            Debug.Assert(_slots[i] != 0, "a live entry is always in the table");
-            i = (i + 1) & mask;
-        }
+        int i = entry;
         // Backward-shift deletion: pull later members of the cluster into the hole when their home
         // slot allows it, so that probes never stop early at a hole (no tombstones needed).
         int j = i;
         while (true)
         {
             j = (j + 1) & mask;
-            uint s = _slots[j];
+            ulong s = _slots[j];
             if (s == 0) break;
-            int home = (int)Hash(IdOf((int)(s & IndexMask) - 1)) & mask;
+            int home = (int)Hash(_arena.Get((uint)(s & OffsetMask) - 1)) & mask;
             bool movable = j > i ? (home <= i || home > j) : (home <= i && home > j);
             if (movable)
             {
                 _slots[i] = s;
+                Tree.ReplaceEntry((int)((s & LeafMask) >> LeafShift), j, i);
                 i = j;
             }
         }
         _slots[i] = 0;
         _count--;
-        _entries[entry].Leaf = -2 - _freeHead;
-        _freeHead = entry;
     }
 
-    /// <summary>True when the entry is live (not on the free list).</summary>
-    public bool IsLive(int entry) => entry >= 0 && entry < _highWater && _entries[entry].Leaf >= 0;
+    /// <summary>True when the slot holds a player.</summary>
+    public bool IsLive(int entry) => entry >= 0 && entry < _slots.Length && _slots[entry] != 0;
 
     /// <summary>Hints the CPU to fetch the probe slot of <paramref name="hash"/> (bulk restore).</summary>
     public void PrefetchSlot(ulong hash) => Prefetch.Read(ref _slots[(int)hash & _slotMask]);
 
-    /// <summary>Hints the CPU to fetch an entry row (bulk snapshot write).</summary>
-    public void PrefetchEntry(int entry) => Prefetch.Read(ref _entries[entry]);
+    /// <summary>Hints the CPU to fetch an entry's slot (bulk reads).</summary>
+    public void PrefetchEntry(int entry) => Prefetch.Read(ref _slots[entry]);
 
-    /// <summary>Bytes held: slot table, entry pages and id arena.</summary>
-    public long AllocatedBytes => (long)_slots.Length * sizeof(uint) + _entries.AllocatedBytes + _arena.AllocatedBytes;
-
-    /// <summary>Number of slots in the probe table.</summary>
-    public int SlotCount => _slots.Length;
-
-    private int AllocateEntry()
-    {
-        if (_freeHead >= 0)
-        {
-            int e = _freeHead;
-            _freeHead = -2 - _entries[e].Leaf;
-            return e;
-        }
-        _entries.EnsureCapacity(_highWater + 1);
-        return _highWater++;
-    }
-
-    private void Place(ulong hash, int entry)
-    {
-        uint value = Tag(hash) | (uint)(entry + 1);
-        int mask = _slotMask;
-        int i = (int)hash & mask;
-        while (_slots[i] != 0) i = (i + 1) & mask;
-        _slots[i] = value;
-    }
+    /// <summary>Bytes held: slot table and id arena.</summary>
+    public long AllocatedBytes => (long)_slots.Length * sizeof(ulong) + _arena.AllocatedBytes;
 
     private void Grow()
     {
-        // Rehash by walking entries in index order: ids were appended in roughly that order, so the
-        // arena is read sequentially instead of once per random slot.
-        _slots = new uint[_slots.Length * 2];
+        // Every entry changes, and the tree names its items by entry: rehash by walking the leaf chain and
+        // write each item's new entry in place. Every player in the table is in the tree at this point
+        // (Add and TryAdd grow before taking a slot, and the caller inserts right after). Per leaf, the old
+        // slots and then the ids are prefetched first, so their random reads overlap.
+        ulong[] old = _slots;
+        _slots = new ulong[old.Length * 2];
         _slotMask = _slots.Length - 1;
-        for (int e = 0; e < _highWater; e++)
+        int moved = 0;
+        for (int leaf = Tree.FirstLeaf; leaf >= 0; leaf = Tree.NextLeaf(leaf))
         {
-            if (_entries[e].Leaf < 0) continue;
-            Place(Hash(IdOf(e)), e);
+            ref LeafNode node = ref Tree.LeafAt(leaf);
+            Span<int> entries = ((Span<int>)node.Entries)[..node.Count];
+            foreach (int e in entries) Prefetch.Read(ref old[e]);
+            foreach (int e in entries) _arena.PrefetchId((uint)(old[e] & OffsetMask) - 1);
+            for (int k = 0; k < entries.Length; k++)
+            {
+                ulong s = old[entries[k]];
+                int i = (int)Hash(_arena.Get((uint)(s & OffsetMask) - 1)) & _slotMask;
+                while (_slots[i] != 0) i = (i + 1) & _slotMask;
+                _slots[i] = s;
+                entries[k] = i;
+            }
+            moved += entries.Length;
         }
+        if (moved != _count) throw new InvalidOperationException($"index growth found {moved} players in the tree, the index holds {_count}");
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static uint Tag(ulong hash) => (uint)(hash >> 58) << IndexBits;
+    private static ulong Tag(ulong hash) => (hash >> TagShift) << TagShift;
 
     private static int SlotCountFor(int capacity)
     {

@@ -206,7 +206,7 @@ public sealed partial class RankingBoard
             }
             for (int i = 0; i < take; i++)
             {
-                items[i].IdOffset = _players[items[i].Entry].IdOffset;
+                items[i].IdOffset = _players.IdOffsetOf(items[i].Entry);
                 _players.Arena.PrefetchId(items[i].IdOffset);
             }
             long rank = first + 1L;

@@ -70,7 +70,7 @@ public sealed partial class RankingBoard
                     previousKey = key;
                     previousTie = tie;
 
-                    if (metadata is not null && _metadata.TryGetValue(node.Entries[i], out byte[]? bytes)) metadata.Add((position, bytes));
+                    if (metadata is not null && _metadata.TryGetValue(ids[i], out byte[]? bytes)) metadata.Add((position, bytes));
                     position++;
                 }
                 Span<uint> swap = ids;
@@ -101,7 +101,7 @@ public sealed partial class RankingBoard
         if (leaf < 0) return;
         int count = _tree.LeafCountOf(leaf);
         for (int i = 0; i < count; i++) _players.PrefetchEntry(_tree.EntryAt(leaf, i));
-        for (int i = 0; i < count; i++) ids[i] = _players[_tree.EntryAt(leaf, i)].IdOffset;
+        for (int i = 0; i < count; i++) ids[i] = _players.IdOffsetOf(_tree.EntryAt(leaf, i));
         for (int i = 0; i < count; i++) _players.Arena.PrefetchId(ids[i]);
     }
 
@@ -237,7 +237,7 @@ public sealed partial class RankingBoard
                 throw new SnapshotFormatException("Corrupt snapshot: bad metadata record.");
             byte[] bytes = r.ReadBytes((int)length).ToArray();
             board._tree.Select((int)position, out int leaf, out int slot);
-            board._metadata[board._tree.EntryAt(leaf, slot)] = bytes;
+            board._metadata[board._players.IdOffsetOf(board._tree.EntryAt(leaf, slot))] = bytes;
             previousPosition = (int)position;
         }
 

@@ -29,8 +29,9 @@ public sealed partial class RankingBoard
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
     private readonly PlayerIndex _players;
     private readonly OrderTree _tree;
-    // Only players with metadata pay for it: most boards never touch this dictionary.
-    private readonly Dictionary<int, byte[]> _metadata = [];
+    // Only players with metadata pay for it: most boards never touch this dictionary. Keyed by the id's
+    // arena offset, which never changes while the player is on the board (entries move when the index grows).
+    private readonly Dictionary<uint, byte[]> _metadata = [];
     private readonly bool _descending;
 
     /// <summary>Creates an empty board; <paramref name="initialCapacity"/> pre-sizes the id index.</summary>
@@ -86,7 +87,7 @@ public sealed partial class RankingBoard
                 // Every policy starts a new player from the submitted value (Increment: 0 + value).
                 entry = _players.Add(id, hash);
                 long createdRank = _tree.Insert(entry, ToKey(value), tiePosition) + 1L;
-                if (!metadata.IsEmpty) _metadata[entry] = metadata.ToArray();
+                if (!metadata.IsEmpty) _metadata[_players.IdOffsetOf(entry)] = metadata.ToArray();
                 return new ApplyResult(value, createdRank, null, null, Changed: true, Created: true);
             }
 
@@ -112,7 +113,7 @@ public sealed partial class RankingBoard
                 _tree.RemoveAt(leaf, position);
                 rank = _tree.Insert(entry, ToKey(next), tiePosition) + 1L;
             }
-            if (!metadata.IsEmpty) _metadata[entry] = metadata.ToArray();
+            if (!metadata.IsEmpty) _metadata[_players.IdOffsetOf(entry)] = metadata.ToArray();
             return new ApplyResult(next, rank, previousRank, current, Changed: true, Created: false);
         }
         finally
@@ -141,8 +142,8 @@ public sealed partial class RankingBoard
             _tree.Locate(entry, out int leaf, out int position);
             previousRank = _tree.PositionOf(leaf, position) + 1L;
             _tree.RemoveAt(leaf, position);
+            _metadata.Remove(_players.IdOffsetOf(entry));
             _players.Remove(entry);
-            _metadata.Remove(entry);
             return true;
         }
         finally
@@ -157,7 +158,7 @@ public sealed partial class RankingBoard
     private long ToKey(long score) => _descending ? ~score : score;
 
     private ReadOnlyMemory<byte> MetadataOf(int entry) =>
-        _metadata.Count != 0 && _metadata.TryGetValue(entry, out byte[]? bytes) ? bytes : ReadOnlyMemory<byte>.Empty;
+        _metadata.Count != 0 && _metadata.TryGetValue(_players.IdOffsetOf(entry), out byte[]? bytes) ? bytes : ReadOnlyMemory<byte>.Empty;
 
     private static long AddChecked(string playerId, long current, long increment)
     {
@@ -176,17 +177,19 @@ public sealed partial class RankingBoard
             _tree.ValidateInvariants();
             if (_players.Count != _tree.Count) throw new InvalidOperationException($"index holds {_players.Count} players, tree {_tree.Count}");
             int live = 0;
-            for (int e = 0; e < _players.HighWater; e++)
+            var liveIds = new HashSet<uint>();
+            for (int e = 0; e < _players.SlotCount; e++)
             {
                 if (!_players.IsLive(e)) continue;
                 live++;
+                liveIds.Add(_players.IdOffsetOf(e));
                 ReadOnlySpan<byte> id = _players.IdOf(e);
                 if (_players.Find(id, PlayerIndex.Hash(id)) != e) throw new InvalidOperationException($"entry {e} is not found by its id");
             }
             if (live != _tree.Count) throw new InvalidOperationException($"{live} live entries, tree holds {_tree.Count}");
-            foreach (int e in _metadata.Keys)
+            foreach (uint offset in _metadata.Keys)
             {
-                if (!_players.IsLive(e)) throw new InvalidOperationException($"metadata kept for removed entry {e}");
+                if (!liveIds.Contains(offset)) throw new InvalidOperationException($"metadata kept for the removed id at offset {offset}");
             }
         }
         finally

@@ -35,7 +35,7 @@ internal static class LatencyProbe
         Measure("lookup of an absent id", samples, i => board.TryGet(absent[i], out _));
     }
 
-    private static void Measure(string name, int count, Action<int> operation)
+    internal static void Measure(string name, int count, Action<int> operation)
     {
         // Warm-up by time, not by count: tiered JIT promotes hot methods to optimized code in the
         // background after ~100 ms, so a short warm-up would measure unoptimized code.

@@ -11,4 +11,10 @@ if (args.Length > 0 && args[0] == "memory")
     return;
 }
 
+if (args.Length > 0 && args[0] == "stages")
+{
+    StageProbe.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : BoardData.DefaultPlayers);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, new BenchConfig());

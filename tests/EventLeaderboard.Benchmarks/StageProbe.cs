@@ -1,0 +1,37 @@
+using System.Diagnostics;
+using EventLeaderboard.Ranking;
+
+namespace EventLeaderboard.Benchmarks;
+
+/// <summary>
+/// Splits a rank lookup into its stages (encode + hash, + lock, + index probe, + leaf scan, + walk up)
+/// and times each cumulative prefix the way <see cref="LatencyProbe"/> does, on the same random ids, so
+/// the difference between two lines is what the added stage costs. Used to find where a rank spends its
+/// time at 10M players; `-- stages [players]`.
+/// </summary>
+internal static class StageProbe
+{
+    public static void Run(int players)
+    {
+        var clock = Stopwatch.StartNew();
+        RankingBoard board = BoardData.Build(players);
+        Console.WriteLine($"players: {players:N0}; build {clock.Elapsed.TotalSeconds:F1} s");
+        for (int round = 0; round < 2; round++)
+        {
+            const int samples = 200_000;
+            string[] ids = BoardData.RandomIds(players, samples, seed: 11 + round);
+            var random = new Random(12);
+            long[] values = new long[samples];
+            for (int i = 0; i < samples; i++) values[i] = random.NextInt64(0, BoardData.ScoreRange);
+            long tie = players + 1L + round * 100_000_000L;
+            Console.WriteLine($"round {round + 1}");
+            foreach (RankingBoard.RankStage stage in Enum.GetValues<RankingBoard.RankStage>())
+            {
+                LatencyProbe.Measure($"rank up to {stage}", samples, i => board.RankStages(ids[i], stage));
+            }
+            LatencyProbe.Measure("rank (TryGet)", samples, i => board.TryGet(ids[i], out _));
+            LatencyProbe.Measure("apply random submission", samples, i => board.Apply(ids[i], values[i], tie++));
+            LatencyProbe.Measure("rank (TryGet) after apply", samples, i => board.TryGet(ids[i], out _));
+        }
+    }
+}
