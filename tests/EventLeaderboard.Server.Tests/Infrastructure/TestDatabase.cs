@@ -50,12 +50,19 @@ public static class TestDatabase
         if (await TryStartContainerAsync() is { } containerConnection) return containerConnection;
 
         await SweepLeftoverClustersAsync();
+        // The folder names its owner before the cluster exists, so that a concurrent test run's
+        // sweep never mistakes a cluster being created for a leftover.
         var folder = Path.Combine(Path.GetTempPath(), ClusterPrefix + Guid.NewGuid().ToString("N")[..8]);
-        var local = await LocalPostgres.StartAsync(new LocalPostgresOptions(folder, Throwaway: true));
+        Directory.CreateDirectory(folder);
         await File.WriteAllTextAsync(Path.Combine(folder, OwnerFile), Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+        var local = await LocalPostgres.StartAsync(new LocalPostgresOptions(Path.Combine(folder, "data"), Throwaway: true));
         // Stop the cluster when the test host exits. The test runner may cut the host short, so a
         // later run also sweeps clusters whose owning test process is gone.
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => local.StopAsync().GetAwaiter().GetResult();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            local.StopAsync().GetAwaiter().GetResult();
+            DeleteQuietly(folder);
+        };
         return local.AdminConnectionString;
     }
 
@@ -67,19 +74,30 @@ public static class TestDatabase
         foreach (var folder in Directory.GetDirectories(Path.GetTempPath(), ClusterPrefix + "*"))
         {
             var ownerFile = Path.Combine(folder, OwnerFile);
-            if (File.Exists(ownerFile) && int.TryParse(File.ReadAllText(ownerFile), out var owner) && ProcessIsAlive(owner))
-                continue;
-            try
+            if (!File.Exists(ownerFile) || !int.TryParse(File.ReadAllText(ownerFile), out var owner) || ProcessIsAlive(owner))
+                continue; // being created right now, or its test run is still going
+            var data = Path.Combine(folder, "data");
+            if (File.Exists(Path.Combine(data, "PG_VERSION")))
             {
-                // Adopts a cluster still running from that folder, stops it and deletes the folder.
-                var leftover = await LocalPostgres.StartAsync(new LocalPostgresOptions(folder, Throwaway: true));
-                await leftover.StopAsync();
+                try
+                {
+                    // Adopts the cluster if it still runs (its owner was killed), then stops it.
+                    var leftover = await LocalPostgres.StartAsync(new LocalPostgresOptions(data, Throwaway: true));
+                    await leftover.StopAsync();
+                }
+                catch (Exception e) when (e is InvalidOperationException or IOException or NpgsqlException)
+                {
+                    // Could not start or stop it: the folder is deleted below all the same.
+                }
             }
-            catch (Exception e) when (e is InvalidOperationException or IOException or NpgsqlException)
-            {
-                try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
-            }
+            DeleteQuietly(folder);
         }
+    }
+
+    static void DeleteQuietly(string folder)
+    {
+        try { Directory.Delete(folder, recursive: true); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 
     static bool ProcessIsAlive(int pid)
