@@ -23,8 +23,10 @@ public static class StoreRegistration
             var opts = new StoreOptions();
             opts.Connection(sp.GetRequiredService<NpgsqlDataSource>());
             opts.DatabaseSchemaName = sp.GetRequiredService<IOptions<StorageOptions>>().Value.Schema;
-            // Migrations are a later issue; until then Marten creates and updates its tables.
-            opts.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+            // Development creates and updates the schema (SchemaGuard applies it at start-up);
+            // production changes nothing and only checks it against migrations/.
+            var storage = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
+            opts.AutoCreateSchemaObjects = storage.ApplyMigrationsOnStartup ? AutoCreate.CreateOrUpdate : AutoCreate.None;
             opts.Events.StreamIdentity = StreamIdentity.AsString;
             // Quick append: no per-event version check round trip; appends are serialized by our advisory lock anyway.
             opts.Events.AppendMode = EventAppendMode.QuickWithServerTimestamps;
@@ -35,7 +37,7 @@ public static class StoreRegistration
             opts.Events.MapEventType<BoardDefined>(EventTypeNames.BoardDefined);
             opts.Events.MapEventType<BoardUpdated>(EventTypeNames.BoardUpdated);
             return opts;
-        }).ApplyAllDatabaseChangesOnStartup();
+        });
         return services;
     }
 }

@@ -1,17 +1,70 @@
 using EventLeaderboard.Server.Configuration;
 using EventLeaderboard.Server.Snapshots;
+using Marten;
 using Microsoft.Extensions.Options;
 
 namespace EventLeaderboard.Server.Schema;
 
 /// <summary>
-/// Makes sure the project's own tables exist before the follower uses them: created here when
-/// <see cref="StorageOptions.ApplyMigrationsOnStartup"/> (development), otherwise left to migrations.
+/// The node's schema policy, checked once before anything reads or writes the database.
+/// <see cref="StorageOptions.ApplyMigrationsOnStartup"/> true (development): Marten creates or
+/// updates its objects and the project's tables are created if missing. False (production): the
+/// node changes nothing, and refuses to start when a script of <c>migrations/</c> is not recorded
+/// as applied (naming it) or when Marten finds its objects different from its configuration.
 /// </summary>
-public sealed class SchemaGuard(SnapshotStore snapshots, IOptions<StorageOptions> storage)
+public sealed class SchemaGuard(
+    IDocumentStore store,
+    SnapshotStore snapshots,
+    Migrator migrator,
+    IOptions<StorageOptions> storage,
+    ILogger<SchemaGuard> logger)
 {
-    public async Task EnsureAsync(CancellationToken ct)
+    readonly Lock _gate = new();
+    Task? _check;
+
+    /// <summary>Runs the check once (later callers share its outcome).</summary>
+    public Task EnsureAsync(CancellationToken ct)
     {
-        if (storage.Value.ApplyMigrationsOnStartup) await snapshots.EnsureTablesAsync(ct);
+        lock (_gate) return _check ??= CheckAsync(ct);
     }
+
+    async Task CheckAsync(CancellationToken ct)
+    {
+        if (storage.Value.ApplyMigrationsOnStartup)
+        {
+            await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+            await snapshots.EnsureTablesAsync(ct);
+            return;
+        }
+        var missing = await migrator.MissingAsync(ct);
+        if (missing.Count > 0)
+            throw new SchemaMismatchException(
+                $"The database lacks migration {missing[0]}" + (missing.Count > 1 ? $" (and {missing.Count - 1} more: {string.Join(", ", missing.Skip(1))})" : "") +
+                ". Storage:ApplyMigrationsOnStartup is false, so this node does not change the schema: apply migrations/ first " +
+                "(dotnet run --project src/EventLeaderboard.Server -- migrate).");
+        try
+        {
+            await store.Storage.Database.AssertDatabaseMatchesConfigurationAsync(ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new SchemaMismatchException(
+                "Every migration is recorded, but the event store's tables and functions differ from what this build expects " +
+                "(a code change without a new migration?): " + e.Message, e);
+        }
+        logger.LogInformation("Schema matches: all {Count} migrations applied", Migrations.Count);
+    }
+
+    static IReadOnlyList<MigrationScript> Migrations => MigrationScripts.All;
+}
+
+/// <summary>The database schema is not what this build of the node expects.</summary>
+public sealed class SchemaMismatchException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>Fails start-up (before the node serves anything) when <see cref="SchemaGuard"/> refuses the database.</summary>
+public sealed class SchemaCheck(SchemaGuard guard) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) => guard.EnsureAsync(cancellationToken);
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

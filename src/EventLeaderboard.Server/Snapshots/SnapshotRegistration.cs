@@ -16,6 +16,8 @@ public static class SnapshotRegistration
         services.AddSingleton<SnapshotRestorer>();
         services.AddSingleton<SnapshotTaker>();
         services.AddSingleton<SchemaGuard>();
+        services.AddSingleton<Migrator>();
+        services.AddHostedService<SchemaCheck>();
         services.AddAudit(configuration);
         // After the follower: hosted services stop in reverse order, so this one's shutdown
         // snapshot runs while the follower can still capture it.

@@ -1,0 +1,129 @@
+using EventLeaderboard.Server.Configuration;
+using EventLeaderboard.Server.Schema;
+using EventLeaderboard.Server.Tests.Infrastructure;
+using EventLeaderboard.Server.Tests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace EventLeaderboard.Server.Tests.Schema;
+
+/// <summary>
+/// migrations/ is the schema: applied to an empty database it is exactly what the code expects, so
+/// a code change that alters the schema without a new migration fails here.
+/// </summary>
+public sealed class MigrationTests
+{
+    static readonly Dictionary<string, string?> Production = new() { ["Storage:ApplyMigrationsOnStartup"] = "false" };
+
+    static Migrator MigratorFor(string connectionString) =>
+        new(NpgsqlDataSource.Create(connectionString), Options.Create(new StorageOptions()), NullLogger<Migrator>.Instance);
+
+    /// <summary>Every column (type, nullability, default, storage, identity), index and constraint of the project's own tables.</summary>
+    static async Task<List<string>> ProjectTablesAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var cmd = new NpgsqlCommand("""
+            SELECT c.relname || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod) || ' notnull=' || a.attnotnull
+                   || ' default=' || coalesce(pg_get_expr(d.adbin, d.adrelid), '') || ' storage=' || a.attstorage::text || ' identity=' || a.attidentity::text
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+            LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
+            WHERE n.nspname = 'leaderboard' AND c.relkind = 'r' AND c.relname NOT LIKE 'mt\_%' AND c.relname <> 'schema_migrations'
+            UNION ALL
+            SELECT 'index ' || indexdef FROM pg_indexes
+            WHERE schemaname = 'leaderboard' AND tablename NOT LIKE 'mt\_%' AND tablename <> 'schema_migrations'
+            UNION ALL
+            SELECT 'constraint ' || conrelid::regclass::text || ' ' || conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint
+            WHERE connamespace = 'leaderboard'::regnamespace AND conrelid::regclass::text NOT LIKE 'leaderboard.mt\_%'
+              AND conrelid::regclass::text <> 'leaderboard.schema_migrations'
+            ORDER BY 1
+            """, connection);
+        var rows = new List<string>();
+        await using var reader = await cmd.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) rows.Add(reader.GetString(0));
+        return rows;
+    }
+
+    [Fact]
+    public async Task migrations_applied_to_an_empty_database_give_exactly_the_schema_the_code_expects()
+    {
+        var migrated = await TestDatabase.CreateDatabaseAsync();
+        Assert.Equal(MigrationScripts.All.Select(s => s.Name), await MigratorFor(migrated).ApplyAsync(default));
+
+        // A production node starts only if Marten finds its tables and functions exactly as configured.
+        await using (var node = await new LeaderboardApp(migrated, Production).StartAsync())
+            Assert.True((await node.ClientWith(LeaderboardApp.AdminKey).GetAsync("/health/ready")).IsSuccessStatusCode);
+
+        // The project's own tables: the same as a development node creates from the code.
+        var created = await TestDatabase.CreateDatabaseAsync();
+        await using (var node = await new LeaderboardApp(created).StartAsync())
+        {
+            // Subscriptions create their tables on first use; a group read forces it if start-up did not.
+            await node.ClientWith(LeaderboardApp.AdminKey).GetAsync("/v1/subscriptions/none");
+        }
+        var expected = await ProjectTablesAsync(created);
+        Assert.Contains(expected, row => row.StartsWith("board_snapshots.", StringComparison.Ordinal));
+        Assert.Contains(expected, row => row.StartsWith("sub_messages.", StringComparison.Ordinal));
+        Assert.Equal(expected, await ProjectTablesAsync(migrated));
+    }
+
+    [Fact]
+    public async Task a_node_that_may_not_change_the_schema_refuses_an_empty_database_naming_the_missing_migration()
+    {
+        var empty = await TestDatabase.CreateDatabaseAsync();
+        await using var node = new LeaderboardApp(empty, Production);
+
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() => node.StartAsync());
+
+        var message = Flatten(refused);
+        Assert.Contains(MigrationScripts.All[0].Name, message);
+        Assert.Contains("migrate", message);
+    }
+
+    [Fact]
+    public async Task a_node_that_may_not_change_the_schema_refuses_a_database_missing_the_newest_migration()
+    {
+        var database = await TestDatabase.CreateDatabaseAsync();
+        await MigratorFor(database).ApplyAsync(default);
+        await using (var connection = new NpgsqlConnection(database))
+        {
+            await connection.OpenAsync();
+            await using var forget = new NpgsqlCommand("DELETE FROM leaderboard.schema_migrations WHERE name = @n", connection);
+            forget.Parameters.AddWithValue("n", MigrationScripts.All[^1].Name);
+            await forget.ExecuteNonQueryAsync();
+        }
+        await using var node = new LeaderboardApp(database, Production);
+
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() => node.StartAsync());
+
+        Assert.Contains($"lacks migration {MigrationScripts.All[^1].Name}", Flatten(refused));
+    }
+
+    [Fact]
+    public async Task migrate_applies_nothing_twice_and_every_script_can_be_run_again_by_hand()
+    {
+        var database = await TestDatabase.CreateDatabaseAsync();
+        var migrator = MigratorFor(database);
+        await migrator.ApplyAsync(default);
+
+        Assert.Empty(await migrator.ApplyAsync(default));
+        Assert.Empty(await migrator.MissingAsync(default));
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync();
+        foreach (var script in MigrationScripts.All)
+        {
+            await using var again = new NpgsqlCommand(script.Sql, connection);
+            await again.ExecuteNonQueryAsync();
+        }
+    }
+
+    static string Flatten(Exception e)
+    {
+        var text = "";
+        for (Exception? x = e; x is not null; x = x.InnerException) text += x.Message + "\n";
+        if (e is AggregateException a) foreach (var inner in a.InnerExceptions) text += Flatten(inner);
+        return text;
+    }
+}
