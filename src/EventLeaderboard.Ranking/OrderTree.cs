@@ -131,6 +131,10 @@ internal sealed partial class OrderTree
         if (node.Parent >= 0) PrefetchInner(node.Parent); // overlaps the leaf scan below
         position = ((ReadOnlySpan<int>)node.Entries)[..node.Count].IndexOf(entry);
         Debug.Assert(position >= 0, "an entry's leaf holds it");
+        // Every caller reads the item's key and tie next, after the walk up: start both lines now
+        // (a prefetch does not hold up the walk the way a load waiting at the head of the window does).
+        Prefetch.Read(ref node.Keys[position]);
+        Prefetch.Read(ref node.Ties[position]);
     }
 
     public long KeyAt(int leaf, int position) => _leaves[leaf].Keys[position];

@@ -97,6 +97,38 @@ internal sealed class PlayerIndex
         }
     }
 
+    /// <summary>Where the probe sequence of <paramref name="hash"/> starts (pass to <see cref="NextCandidate"/>).</summary>
+    public int FirstProbe(ulong hash) => (int)hash & _slotMask;
+
+    /// <summary>
+    /// The next entry from probe position <paramref name="probe"/> on whose hash tag matches, or -1 when the
+    /// sequence ends at an empty slot (the id is absent). Starts fetching the candidate's id bytes and leaf
+    /// without waiting for either: the caller does its tree work for the candidate while the id is on its
+    /// way, and confirms with <see cref="IdMatches"/> at the end. A false candidate (1 probe in 64) only
+    /// costs that work once more.
+    /// </summary>
+    public int NextCandidate(ulong hash, ref int probe)
+    {
+        ulong tag = Tag(hash);
+        ulong[] slots = _slots;
+        int mask = _slotMask;
+        for (int i = probe; ; i = (i + 1) & mask)
+        {
+            ulong s = slots[i];
+            if (s == 0) return -1;
+            if ((s & ~(OffsetMask | LeafMask)) == tag)
+            {
+                _arena.PrefetchId((uint)(s & OffsetMask) - 1);
+                Tree.PrefetchLeaf((int)((s & LeafMask) >> LeafShift));
+                probe = (i + 1) & mask;
+                return i;
+            }
+        }
+    }
+
+    /// <summary>True when <paramref name="entry"/> holds <paramref name="id"/>.</summary>
+    public bool IdMatches(int entry, ReadOnlySpan<byte> id) => IdOf(entry).SequenceEqual(id);
+
     /// <summary>Adds an id that is not present; returns its entry (leaf left for the tree to set).</summary>
     public int Add(ReadOnlySpan<byte> id, ulong hash)
     {

@@ -14,11 +14,8 @@ public sealed partial class RankingBoard
         _lock.EnterReadLock();
         try
         {
-            int e = _players.Find(id, hash);
-            if (e < 0) return false;
-            _tree.Locate(e, out int leaf, out int position);
-            long rank = _tree.PositionOf(leaf, position) + 1L;
-            entry = new RankedEntry(playerId, ToKey(_tree.KeyAt(leaf, position)), rank, _tree.TieAt(leaf, position), MetadataOf(e));
+            if (!TryLocate(id, hash, out Located item)) return false;
+            entry = new RankedEntry(playerId, ToKey(item.Key), item.Rank0 + 1L, item.Tie, MetadataOf(item.Entry));
             return true;
         }
         finally
@@ -66,10 +63,9 @@ public sealed partial class RankingBoard
         _lock.EnterReadLock();
         try
         {
-            int e = _players.Find(id, hash);
-            if (e < 0) return false;
-            _tree.Locate(e, out int leaf, out int position);
-            int rank0 = _tree.PositionOf(leaf, position);
+            if (!TryLocate(id, hash, out Located item)) return false;
+            int rank0 = item.Rank0;
+            int e = item.Entry;
             int first = (int)Math.Max(0L, (long)rank0 - above);
             int last = (int)Math.Min(_tree.Count - 1L, (long)rank0 + below);
             entries = Collect(first, last - first + 1, e, playerId);
@@ -144,15 +140,12 @@ public sealed partial class RankingBoard
                     continue;
                 }
                 ReadOnlySpan<byte> id = buffer[..length];
-                int e = _players.Find(id, PlayerIndex.Hash(id));
-                if (e < 0)
+                if (!TryLocate(id, PlayerIndex.Hash(id), out Located item))
                 {
                     absent.Add(playerId);
                     continue;
                 }
-                _tree.Locate(e, out int leaf, out int position);
-                long rank = _tree.PositionOf(leaf, position) + 1L;
-                found.Add(new RankedEntry(playerId, ToKey(_tree.KeyAt(leaf, position)), rank, _tree.TieAt(leaf, position), MetadataOf(e)));
+                found.Add(new RankedEntry(playerId, ToKey(item.Key), item.Rank0 + 1L, item.Tie, MetadataOf(item.Entry)));
             }
         }
         finally
