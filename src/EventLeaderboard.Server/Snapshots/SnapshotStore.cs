@@ -100,12 +100,18 @@ public sealed class SnapshotStore(NpgsqlDataSource dataSource, IOptions<StorageO
         return await cmd.ExecuteNonQueryAsync(ct);
     }
 
+    /// <remarks>
+    /// Chunk buffers are pooled: a fresh 4 MiB array per chunk is a large-object allocation, and
+    /// dozens of them during a restore trigger full collections of a heap that is meanwhile
+    /// growing by a whole board.
+    /// </remarks>
     sealed class ChunkReadStream : Stream
     {
-        readonly BlockingCollection<byte[]> _chunks = new(boundedCapacity: 4);
+        readonly BlockingCollection<(byte[] Buffer, int Length)> _chunks = new(boundedCapacity: 4);
         readonly CancellationTokenSource _stop = new();
         readonly Task _producer;
         byte[]? _current;
+        int _length;
         int _position;
 
         public ChunkReadStream(NpgsqlDataSource dataSource, string schema, long snapshotId)
@@ -117,7 +123,13 @@ public sealed class SnapshotStore(NpgsqlDataSource dataSource, IOptions<StorageO
                     using var cmd = dataSource.CreateCommand($"SELECT bytes FROM {schema}.{SnapshotTables.Chunks} WHERE snapshot_id = @id ORDER BY chunk_no");
                     cmd.Parameters.AddWithValue("id", snapshotId);
                     using var reader = cmd.ExecuteReader(System.Data.CommandBehavior.SequentialAccess);
-                    while (reader.Read()) _chunks.Add(reader.GetFieldValue<byte[]>(0), _stop.Token);
+                    while (reader.Read())
+                    {
+                        using var bytes = reader.GetStream(0);
+                        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent((int)Math.Max(bytes.Length, 1));
+                        bytes.ReadExactly(buffer, 0, (int)bytes.Length);
+                        _chunks.Add((buffer, (int)bytes.Length), _stop.Token);
+                    }
                 }
                 finally
                 {
@@ -128,18 +140,19 @@ public sealed class SnapshotStore(NpgsqlDataSource dataSource, IOptions<StorageO
 
         public override int Read(Span<byte> buffer)
         {
-            while (_current is null || _position == _current.Length)
+            while (_current is null || _position == _length)
             {
-                if (!_chunks.TryTake(out _current, Timeout.Infinite))
+                if (_current is not null) System.Buffers.ArrayPool<byte>.Shared.Return(_current);
+                _current = null;
+                if (!_chunks.TryTake(out var next, Timeout.Infinite))
                 {
                     // Completed: rethrow a read failure rather than report a clean end of stream.
                     if (_producer.IsFaulted) throw new IOException("Reading snapshot chunks failed.", _producer.Exception);
-                    _current = null;
                     return 0;
                 }
-                _position = 0;
+                (_current, _length, _position) = (next.Buffer, next.Length, 0);
             }
-            var n = Math.Min(buffer.Length, _current.Length - _position);
+            var n = Math.Min(buffer.Length, _length - _position);
             _current.AsSpan(_position, n).CopyTo(buffer);
             _position += n;
             return n;
