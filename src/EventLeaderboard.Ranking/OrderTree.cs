@@ -92,14 +92,14 @@ internal sealed partial class OrderTree
     // ------------------------------------------------------------------ reads
 
     /// <summary>
-    /// Hints the CPU to fetch the lines of a leaf that finding an entry in it reads: the header and the
-    /// entries (16 + 256 bytes, five or six lines). Issued together they arrive together, instead of the
-    /// scan missing once per line.
+    /// Hints the CPU to fetch a whole leaf (~1.3 KiB, 21 lines, one or two pages). A rank reads the header
+    /// and entries (to find the item), then the item's key and tie lines, whose place depends on what the
+    /// scan finds: fetching every line at once turns those two dependent misses into one. Measured at 3M
+    /// players: 5-15% off a rank compared with fetching only the header and entries.
     /// </summary>
-    public void PrefetchLeaf(int leaf) => Prefetch.Range(ref _leaves[leaf], LeafSearchBytes);
+    public void PrefetchLeaf(int leaf) => Prefetch.Range(ref _leaves[leaf], LeafBytes);
 
-    /// <summary>Header and entries of a leaf: what <see cref="Locate"/> scans.</summary>
-    private static readonly int LeafSearchBytes = OffsetOfLeafKeys();
+    private static readonly int LeafBytes = Unsafe.SizeOf<LeafNode>();
 
     /// <summary>Hints the CPU to fetch the lines of an inner node that the walk up reads: header, children, counts.</summary>
     private void PrefetchInner(int node)
@@ -110,12 +110,6 @@ internal sealed partial class OrderTree
 
     /// <summary>Header, children and counts of an inner node: what <see cref="PositionOf"/> reads per level.</summary>
     private static readonly int InnerWalkBytes = OffsetOfInnerBounds();
-
-    private static int OffsetOfLeafKeys()
-    {
-        var node = new LeafNode();
-        return (int)Unsafe.ByteOffset(ref Unsafe.As<LeafNode, byte>(ref node), ref Unsafe.As<Int64Block, byte>(ref node.Keys));
-    }
 
     private static int OffsetOfInnerBounds()
     {
@@ -131,8 +125,8 @@ internal sealed partial class OrderTree
         if (node.Parent >= 0) PrefetchInner(node.Parent); // overlaps the leaf scan below
         position = ((ReadOnlySpan<int>)node.Entries)[..node.Count].IndexOf(entry);
         Debug.Assert(position >= 0, "an entry's leaf holds it");
-        // Every caller reads the item's key and tie next, after the walk up: start both lines now
-        // (a prefetch does not hold up the walk the way a load waiting at the head of the window does).
+        // Every caller reads the item's key and tie next, after the walk up: make sure both lines are on
+        // their way (the lookup prefetched the whole leaf; other callers did not).
         Prefetch.Read(ref node.Keys[position]);
         Prefetch.Read(ref node.Ties[position]);
     }
@@ -149,6 +143,19 @@ internal sealed partial class OrderTree
     public ref LeafNode LeafAt(int leaf) => ref _leaves[leaf];
 
     public int NextLeaf(int leaf) => _leaves[leaf].Next;
+
+    /// <summary>Moves (leaf, position) <paramref name="count"/> items towards the start along the leaf chain (the items must exist).</summary>
+    public void StepBack(ref int leaf, ref int position, int count)
+    {
+        while (count > position)
+        {
+            count -= position + 1;
+            leaf = _leaves[leaf].Prev;
+            Debug.Assert(leaf >= 0, "stepped back past the first item");
+            position = _leaves[leaf].Count - 1;
+        }
+        position -= count;
+    }
 
     /// <summary>Renames the item of <paramref name="oldEntry"/> in <paramref name="leaf"/> (the id index moved that player's slot).</summary>
     public void ReplaceEntry(int leaf, int oldEntry, int newEntry)

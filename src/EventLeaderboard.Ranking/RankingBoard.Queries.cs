@@ -68,7 +68,10 @@ public sealed partial class RankingBoard
             int e = item.Entry;
             int first = (int)Math.Max(0L, (long)rank0 - above);
             int last = (int)Math.Min(_tree.Count - 1L, (long)rank0 + below);
-            entries = Collect(first, last - first + 1, e, playerId);
+            // Start from the player's own leaf and step back: no second descent from the root.
+            int leaf = item.Leaf, position = item.Position;
+            _tree.StepBack(ref leaf, ref position, rank0 - first);
+            entries = Collect(first, last - first + 1, leaf, position, e, playerId);
             return true;
         }
         finally
@@ -173,17 +176,24 @@ public sealed partial class RankingBoard
 
     /// <summary>Copies <paramref name="take"/> entries from 0-based position <paramref name="first"/> on (caller holds the lock).</summary>
     /// <remarks>
-    /// Neighbours in rank order are unrelated in memory (entry rows and ids were allocated in arrival
+    /// Neighbours in rank order are unrelated in memory (id slots are placed by hash, ids in arrival
     /// order), so each returned entry costs two cache misses. Three passes let them overlap: copy the
-    /// items and prefetch their rows, then read the id offsets and prefetch the ids, then decode.
+    /// items and prefetch their slots, then read the id offsets and prefetch the ids, then decode (or take
+    /// the string from <see cref="IdStringCache"/> for the top ranks).
     /// </remarks>
     private List<RankedEntry> Collect(int first, int take, int knownEntry, string? knownId)
+    {
+        _tree.Select(first, out int leaf, out int position);
+        return Collect(first, take, leaf, position, knownEntry, knownId);
+    }
+
+    /// <summary>As above, from the item at (<paramref name="leaf"/>, <paramref name="position"/>), which is at 0-based <paramref name="first"/>.</summary>
+    private List<RankedEntry> Collect(int first, int take, int leaf, int position, int knownEntry, string? knownId)
     {
         var result = new List<RankedEntry>(take);
         CollectedItem[] items = System.Buffers.ArrayPool<CollectedItem>.Shared.Rent(take);
         try
         {
-            _tree.Select(first, out int leaf, out int position);
             ref LeafNode node = ref _tree.LeafAt(leaf);
             for (int i = 0; i < take; i++)
             {
@@ -207,7 +217,9 @@ public sealed partial class RankingBoard
             {
                 ref CollectedItem item = ref items[i];
                 // Allocate a string only for returned entries; reuse the caller's when it is the same player.
-                string id = item.Entry == knownEntry && knownId is not null ? knownId : PlayerIdCodec.Decode(_players.Arena.Get(item.IdOffset));
+                string id = item.Entry == knownEntry && knownId is not null ? knownId
+                    : first + i < IdStringCache.CachedRanks ? IdCache.Get(_players.Arena, item.IdOffset, first + i)
+                    : PlayerIdCodec.Decode(_players.Arena.Get(item.IdOffset));
                 result.Add(new RankedEntry(id, ToKey(item.Key), rank++, item.Tie, MetadataOf(item.Entry)));
             }
         }
@@ -217,6 +229,18 @@ public sealed partial class RankingBoard
         }
         return result;
     }
+
+    private IdStringCache IdCache
+    {
+        get
+        {
+            // Readers race to create it; any one instance wins and the others are dropped.
+            IdStringCache? cache = Volatile.Read(ref _idCache);
+            return cache ?? Interlocked.CompareExchange(ref _idCache, new IdStringCache(), null) ?? _idCache;
+        }
+    }
+
+    private IdStringCache? _idCache;
 
     private struct CollectedItem
     {

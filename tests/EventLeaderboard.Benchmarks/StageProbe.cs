@@ -13,6 +13,21 @@ internal static class StageProbe
 {
     public static void Run(int players)
     {
+        if (Environment.GetEnvironmentVariable("TOP_LOOP_SECONDS") is string loop)
+        {
+            // For a sampling profiler (perf record -p): nothing but top-100 calls for a while.
+            RankingBoard small = BoardData.Build(players);
+            Console.WriteLine("looping top 100");
+            var until = Stopwatch.StartNew();
+            long calls = 0;
+            while (until.Elapsed.TotalSeconds < double.Parse(loop, System.Globalization.CultureInfo.InvariantCulture))
+            {
+                small.GetTop(0, 100);
+                calls++;
+            }
+            Console.WriteLine($"{until.Elapsed.TotalMilliseconds * 1e6 / calls:F0} ns per top 100");
+            return;
+        }
         var clock = Stopwatch.StartNew();
         RankingBoard board = BoardData.Build(players);
         Console.WriteLine($"players: {players:N0}; build {clock.Elapsed.TotalSeconds:F1} s");
