@@ -42,7 +42,24 @@ public sealed class MessageWriter(
 
     void Put(Item item)
     {
-        if (!_queue.Writer.TryWrite(item)) _queue.Writer.WriteAsync(item).AsTask().GetAwaiter().GetResult();
+        if (_queue.Writer.TryWrite(item)) return;
+        try
+        {
+            _queue.Writer.WriteAsync(item, _stopping.Token).AsTask().GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException)
+        {
+            // The node is stopping: what is not written stays above the watermark and is derived
+            // again at the next start. Never leave the follower blocked on a writer that is gone.
+        }
+    }
+
+    readonly CancellationTokenSource _stopping = new();
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        await base.StopAsync(cancellationToken);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

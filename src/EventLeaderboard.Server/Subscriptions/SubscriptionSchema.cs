@@ -23,12 +23,24 @@ public sealed class SubscriptionSchema(NpgsqlDataSource dataSource, IOptions<Sto
     /// <summary>Serializes concurrent creation by several nodes ("LBSUBS" in ASCII).</summary>
     const long CreateLockKey = 0x4C4253554253;
 
-    readonly Lazy<long> _initialWatermark = new(() => Create(dataSource, storage.Value.Schema), LazyThreadSafetyMode.ExecutionAndPublication);
+    readonly Lock _gate = new();
+    long? _initialWatermark;
 
     public string Name { get; } = storage.Value.Schema;
 
-    /// <summary>Creates the tables if needed and returns the watermark found at start-up (blocking, once).</summary>
-    public long EnsureCreated() => _initialWatermark.Value;
+    /// <summary>
+    /// Creates the tables if needed and returns the watermark found at start-up (blocking, once).
+    /// A failure is not remembered (unlike <see cref="Lazy{T}"/>): the next caller tries again.
+    /// </summary>
+    public long EnsureCreated()
+    {
+        if (_initialWatermark is { } known) return known;
+        lock (_gate)
+        {
+            _initialWatermark ??= Create(dataSource, Name);
+            return _initialWatermark.Value;
+        }
+    }
 
     static long Create(NpgsqlDataSource dataSource, string s)
     {
