@@ -3,7 +3,7 @@ using EventLeaderboard.Server.Tests.Support;
 
 namespace EventLeaderboard.Server.Tests.Subscriptions;
 
-public sealed class ConsumerGroupTests(AppFixture fixture) : IClassFixture<AppFixture>
+public sealed class ConsumerGroupTests(SubscriptionAppFixture fixture) : IClassFixture<SubscriptionAppFixture>
 {
     readonly Api _admin = new(fixture.App.ClientWith(LeaderboardApp.AdminKey));
     GroupApi Groups => new(_admin);

@@ -14,7 +14,7 @@ public sealed class InProcessHandlerTests
     public async Task a_new_leader_reaches_the_servers_own_wolverine_handler_through_the_internal_group()
     {
         var logs = new LogCapture();
-        await using var node = new LeaderboardApp(await TestDatabase.CreateDatabaseAsync())
+        await using var node = SubscriptionNode.Create(await TestDatabase.CreateDatabaseAsync())
             .WithWebHostBuilder(b => b.ConfigureServices(s => s.AddSingleton<ILoggerProvider>(logs)));
         var client = node.CreateClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", LeaderboardApp.AdminKey);

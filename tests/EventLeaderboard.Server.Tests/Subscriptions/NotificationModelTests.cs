@@ -20,7 +20,7 @@ public sealed class NotificationModelTests
     public async Task notifications_match_a_model_and_are_identical_after_a_replay_on_another_node(string policy, int seed)
     {
         var database = await TestDatabase.CreateDatabaseAsync();
-        await using var nodeA = await new LeaderboardApp(database, nodeName: "model-a").StartAsync();
+        await using var nodeA = await SubscriptionNode.Create(database, nodeName: "model-a").StartAsync();
         var api = new Api(nodeA.ClientWith(LeaderboardApp.AdminKey));
         var boardId = await api.CreateBoardAsync("descending", policy, new { topN = TopN });
         var group = await new GroupApi(api).CreateAsync(new { boards = new[] { boardId }, startAt = "beginning" });
@@ -57,7 +57,7 @@ public sealed class NotificationModelTests
                 "TRUNCATE leaderboard.sub_messages; UPDATE leaderboard.sub_watermark SET written_up_to = 0;", connection);
             await wipe.ExecuteNonQueryAsync();
         }
-        await using var nodeB = await new LeaderboardApp(database, nodeName: "model-b").StartAsync();
+        await using var nodeB = await SubscriptionNode.Create(database, nodeName: "model-b").StartAsync();
         var apiB = new Api(nodeB.ClientWith(LeaderboardApp.AdminKey));
         (await apiB.PostAsync($"/v1/subscriptions/{group}/reset", new { startAt = "beginning" })).AssertStatus(HttpStatusCode.OK);
         var replayed = await new GroupApi(apiB).ReadAtLeastAsync(group, "replay", actual.Count);

@@ -11,7 +11,7 @@ public sealed class StreamAppFixture : IAsyncLifetime
 {
     public LeaderboardApp App { get; private set; } = null!;
 
-    public async Task InitializeAsync() => App = await new LeaderboardApp(await TestDatabase.CreateDatabaseAsync(), new Dictionary<string, string?>
+    public async Task InitializeAsync() => App = await SubscriptionNode.Create(await TestDatabase.CreateDatabaseAsync(), new Dictionary<string, string?>
     {
         ["Subscriptions:HeartbeatSeconds"] = "0.2",
         ["Subscriptions:StreamBufferSize"] = "50",

@@ -26,7 +26,7 @@ public sealed class SubscriptionBenchmarks(ITestOutputHelper output)
     {
         var total = Setting("SUBSCRIPTION_BENCH_MESSAGES", 20_000) / 1000 * 1000;
         var seenLock = new Lock();
-        await using var app = await new LeaderboardApp(await TestDatabase.CreateDatabaseAsync(),
+        await using var app = await SubscriptionNode.Create(await TestDatabase.CreateDatabaseAsync(),
             new Dictionary<string, string?> { ["Subscriptions:InProcessHandlers"] = "false" }).StartAsync();
         var api = new Api(app.ClientWith(LeaderboardApp.AdminKey));
         var board = await api.CreateBoardAsync();
@@ -93,7 +93,7 @@ public sealed class SubscriptionBenchmarks(ITestOutputHelper output)
     {
         var rate = Setting("SUBSCRIPTION_BENCH_RATE", 2_000);
         var seconds = Setting("SUBSCRIPTION_BENCH_SECONDS", 3);
-        await using var app = await new LeaderboardApp(await TestDatabase.CreateDatabaseAsync(), new Dictionary<string, string?>
+        await using var app = await SubscriptionNode.Create(await TestDatabase.CreateDatabaseAsync(), new Dictionary<string, string?>
         {
             ["Webhooks:AllowedHosts:0"] = "127.0.0.1",
             ["Webhooks:MaxConcurrency"] = "8",

@@ -9,7 +9,7 @@ public sealed class WebhookAppFixture : IAsyncLifetime
 {
     public LeaderboardApp App { get; private set; } = null!;
 
-    public async Task InitializeAsync() => App = await new LeaderboardApp(await TestDatabase.CreateDatabaseAsync(), new Dictionary<string, string?>
+    public async Task InitializeAsync() => App = await SubscriptionNode.Create(await TestDatabase.CreateDatabaseAsync(), new Dictionary<string, string?>
     {
         ["Webhooks:AllowedHosts:0"] = "127.0.0.1",
         ["Webhooks:BaseBackoffMs"] = "20",
