@@ -15,11 +15,17 @@ public sealed record SubmitScoreBatch(SubmitScore[]? Scores)
 
     public sealed class Validator : AbstractValidator<SubmitScoreBatch>
     {
-        public Validator(IValidator<SubmitScore> item)
+        public Validator()
         {
             RuleFor(x => x.Scores).NotNull().WithMessage("Required: an array of 1-1000 scores.")
                 .Must(s => s is { Length: >= 1 and <= MaxItems }).WithMessage("Must hold 1-1000 scores.");
-            RuleForEach(x => x.Scores).NotNull().WithMessage("Must be a score object.").SetValidator(item);
+            // Items are checked by one rule that walks the array (see SubmitScore.Validator for why).
+            RuleFor(x => x.Scores).Custom((scores, context) =>
+            {
+                if (scores is null) return;
+                for (var i = 0; i < scores.Length; i++)
+                    if (!SubmitScore.IsValid(scores[i])) SubmitScore.Check(scores[i], $"scores[{i}].", context);
+            });
         }
     }
 }
