@@ -32,6 +32,11 @@ public sealed class RequestBody(IOptions<HttpLimitsOptions> limits)
         {
             try { read = await reader.ReadAsync(context.RequestAborted); }
             catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge) { return (null, TooLarge()); }
+            catch (BadHttpRequestException e)
+            {
+                // A truncated body or a client that went away: a 400, not an unhandled 500.
+                return (null, new ProblemResult(e.StatusCode, "Bad request body", e.Message));
+            }
             if (read.Buffer.Length > _maxBytes)
             {
                 reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
