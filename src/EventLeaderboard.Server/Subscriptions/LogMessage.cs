@@ -28,13 +28,17 @@ public sealed record LogMessage(long Ordinal, long Sequence, MessageKind Kind, s
     /// <c>{sequence}:{kind}:{playerId}</c> (<c>{sequence}:board.defined</c> for boards): derived
     /// from the causing event only, so every node, redelivery and replay carries the same id.
     /// </summary>
-    public string Id => Kind == MessageKind.BoardDefined
+    /// <remarks>Computed once per instance: decoded rows are cached and read by many groups.</remarks>
+    public string Id => _id ??= Kind == MessageKind.BoardDefined
         ? string.Create(CultureInfo.InvariantCulture, $"{Sequence}:{MessageKinds.BoardDefined}")
         : string.Create(CultureInfo.InvariantCulture, $"{Sequence}:{MessageKinds.NameOf(Kind)}:{PlayerId}");
 
     public string KindName => MessageKinds.NameOf(Kind);
 
-    public string DataText => Encoding.UTF8.GetString(Data);
+    public string DataText => _dataText ??= Encoding.UTF8.GetString(Data);
+
+    string? _id;
+    string? _dataText;
 
     /// <summary>The log position an id refers to (its prefix); false for text that is not a message id.</summary>
     public static bool TryParseSequence(string? id, out long sequence)
