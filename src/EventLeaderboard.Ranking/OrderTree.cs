@@ -17,8 +17,9 @@ namespace EventLeaderboard.Ranking;
 /// parent links and the leaf chain agree with the child links; every item's entry points back to its leaf;
 /// no leaf is empty except an empty root.</para>
 /// <para>Positions are 0-based here; the board turns them into 1-based ranks.</para>
-/// <para>Nodes live in paged struct arrays with int links (no object per node). Entries point to their
-/// leaf (maintained on splits and merges), so a rank is: entry -> leaf -> scan the leaf -> walk up
+/// <para>Nodes live in paged struct arrays with int links (no object per node). An entry is the player's
+/// slot in the <see cref="PlayerIndex"/>, which holds the player's leaf (maintained on splits and merges),
+/// so a rank is: slot -> leaf -> scan the leaf -> walk up
 /// summing the counts of left siblings; no key comparisons and no id reads.</para>
 /// </remarks>
 internal sealed partial class OrderTree

@@ -34,7 +34,7 @@ internal struct InnerUInt32Block
 
 /// <summary>
 /// A leaf of the counted B+-tree: up to <see cref="OrderTree.Fanout"/> items (sort key, tie position,
-/// entry index) in ascending order, struct-of-arrays so a search touches only the keys. The header
+/// entry = the player's slot in the id index) in ascending order, struct-of-arrays so a search touches only the keys. The header
 /// and the first entry indices share a cache line, which the rank scan reads first.
 /// </summary>
 internal struct LeafNode

@@ -7,7 +7,9 @@ namespace EventLeaderboard.Benchmarks;
 /// Splits a rank lookup into its stages (encode + hash, + lock, + index probe, + leaf scan, + walk up)
 /// and times each cumulative prefix the way <see cref="LatencyProbe"/> does, on the same random ids, so
 /// the difference between two lines is what the added stage costs. Used to find where a rank spends its
-/// time at 10M players; `-- stages [players]`.
+/// time at 10M players; `-- stages [players]`. With TOP_LOOP_SECONDS=n it only calls GetTop(0, 100) for
+/// n seconds, for a sampling profiler (`perf record -p`, with DOTNET_PerfMapEnabled=1 and
+/// DOTNET_EnableWriteXorExecute=0 so that perf can name the JIT-compiled frames).
 /// </summary>
 internal static class StageProbe
 {
@@ -18,9 +20,10 @@ internal static class StageProbe
             // For a sampling profiler (perf record -p): nothing but top-100 calls for a while.
             RankingBoard small = BoardData.Build(players);
             Console.WriteLine("looping top 100");
+            double seconds = double.Parse(loop, System.Globalization.CultureInfo.InvariantCulture);
             var until = Stopwatch.StartNew();
             long calls = 0;
-            while (until.Elapsed.TotalSeconds < double.Parse(loop, System.Globalization.CultureInfo.InvariantCulture))
+            while (until.Elapsed.TotalSeconds < seconds)
             {
                 small.GetTop(0, 100);
                 calls++;
