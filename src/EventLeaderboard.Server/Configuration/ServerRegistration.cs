@@ -1,9 +1,12 @@
 using EventLeaderboard.Server.Auth;
+using EventLeaderboard.Server.Dashboard;
 using EventLeaderboard.Server.Features;
 using EventLeaderboard.Server.Http;
 using EventLeaderboard.Server.Ingest;
+using EventLeaderboard.Server.Observability;
 using EventLeaderboard.Server.OpenApi;
 using EventLeaderboard.Server.Projection;
+using EventLeaderboard.Server.RateLimiting;
 using EventLeaderboard.Server.Snapshots;
 using EventLeaderboard.Server.Subscriptions;
 using FluentValidation;
@@ -49,6 +52,8 @@ public static class ServerRegistration
         services.AddApiKeyAuth();
         services.AddProblemDetails();
         services.AddLeaderboardOpenApi();
+        builder.AddLeaderboardObservability();
+        services.AddLeaderboardRateLimiting(configuration);
 
         builder.Host.ApplyJasperFxExtensions();
         builder.Host.UseWolverine(opts =>
@@ -64,12 +69,16 @@ public static class ServerRegistration
 
     public static WebApplication UseLeaderboardServer(this WebApplication app)
     {
+        app.UseLeaderboardRequestIds();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseLeaderboardDashboard();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseLeaderboardRateLimiting();
         app.MapWolverineEndpoints();
         app.MapLeaderboardOpenApi();
+        app.MapLeaderboardMetrics();
         return app;
     }
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using EventLeaderboard.Server.Configuration;
 using EventLeaderboard.Server.Events;
+using EventLeaderboard.Server.Observability;
 using EventLeaderboard.Server.Projection;
 using JasperFx.Events;
 using Marten;
@@ -98,8 +99,10 @@ public sealed class GroupCommitWriter(
             }
             await DrainAsync(batch, ct);
             if (batch.Count == 0) return; // another committer took it; the transaction rolls back
+            var appendStarted = Stopwatch.GetTimestamp();
             await AppendAsync(batch, tx, registered, ct);
             await tx.CommitAsync(ct);
+            LeaderboardMetrics.GroupCommitted(batch, appendStarted);
         }
         catch (Exception e)
         {
