@@ -22,7 +22,7 @@ public sealed class BoardVerifier(LogFollower follower, LeaderboardProjection pr
             var copy = new MemoryStream();
             board.Ranking.WriteSnapshot(copy);
             return (seqId, copy);
-        });
+        }).WaitAsync(ct);
         if (captured is not { } live) return null;
         var (liveSeqId, bytes) = live;
         bytes.Position = 0;

@@ -27,7 +27,19 @@ public sealed class SnapshotRestorer(
     /// <returns>The seq_id after which the log must be read.</returns>
     public async Task<long> RestoreAsync(LeaderboardProjection projection, CancellationToken ct)
     {
-        if (services.GetService<Schema.SchemaGuard>() is { } guard) await guard.EnsureAsync(ct);
+        if (services.GetService<Schema.SchemaGuard>() is { } guard)
+        {
+            try
+            {
+                await guard.EnsureAsync(ct);
+            }
+            catch (Schema.SchemaMismatchException)
+            {
+                // The schema check fails the host's start with this very error; retrying here
+                // would only repeat it every second until the process ends.
+                await Task.Delay(Timeout.Infinite, ct);
+            }
+        }
         if (!options.Value.RestoreOnStart) return RestoredAt = 0;
         var started = Stopwatch.StartNew();
         // Subscriptions derive messages while the projection applies events; a snapshot past what

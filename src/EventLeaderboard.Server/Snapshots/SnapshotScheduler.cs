@@ -6,16 +6,21 @@ namespace EventLeaderboard.Server.Snapshots;
 /// <summary>
 /// Snapshots every board when the log has moved <see cref="SnapshotOptions.EveryEvents"/> past the
 /// last snapshot or <see cref="SnapshotOptions.EverySeconds"/> passed with changes, and once more on
-/// graceful shutdown. Registered after the log follower so it stops first, while the follower still
-/// runs the capture.
+/// graceful shutdown. The shutdown snapshot is taken in <see cref="StoppingAsync"/>, which the host
+/// calls before it stops any service: the follower still captures, and the subscriptions' writer
+/// can still raise its watermark, without which a restart could not use the snapshot (see
+/// <see cref="SnapshotRestorer"/>).
 /// </summary>
 public sealed class SnapshotScheduler(
     SnapshotTaker taker,
     SnapshotRestorer restorer,
     LeaderboardProjection projection,
     IOptions<SnapshotOptions> options,
-    ILogger<SnapshotScheduler> logger) : BackgroundService
+    IServiceProvider services,
+    ILogger<SnapshotScheduler> logger) : BackgroundService, IHostedLifecycleService
 {
+    static readonly TimeSpan WatermarkWait = TimeSpan.FromSeconds(5);
+
     static readonly TimeSpan CheckEvery = TimeSpan.FromSeconds(1);
 
     long AppliedSeqId => projection.AppliedSequence / Ingest.LogPosition.ItemsPerEvent;
@@ -48,12 +53,18 @@ public sealed class SnapshotScheduler(
         }
     }
 
-    public override async Task StopAsync(CancellationToken cancellationToken)
+    public async Task StoppingAsync(CancellationToken cancellationToken)
     {
-        await base.StopAsync(cancellationToken);
         if (!options.Value.OnShutdown || !projection.IsReady || AppliedSeqId <= LastSeqId) return;
         try
         {
+            var target = AppliedSeqId;
+            if (services.GetService<Subscriptions.MessageWriter>() is { } writer)
+            {
+                var deadline = DateTime.UtcNow + WatermarkWait;
+                while (writer.WrittenUpTo < target && DateTime.UtcNow < deadline)
+                    await Task.WhenAny(writer.NextWrite, Task.Delay(100, cancellationToken));
+            }
             await taker.TakeAsync(null, cancellationToken);
         }
         catch (Exception e)
@@ -61,4 +72,10 @@ public sealed class SnapshotScheduler(
             logger.LogWarning(e, "Snapshot on shutdown failed; the next start replays more of the log");
         }
     }
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -35,7 +35,8 @@ public sealed class SnapshotTaker(
         try
         {
             var capture = Stopwatch.StartNew();
-            var captured = await follower.RunBetweenEventsAsync(seqId => CapturedSnapshot.Capture(projection, seqId, boardId));
+            // Cancellable: a follower that stopped (shutdown) must not hold the caller forever.
+            var captured = await follower.RunBetweenEventsAsync(seqId => CapturedSnapshot.Capture(projection, seqId, boardId)).WaitAsync(ct);
             var captureMs = capture.ElapsedMilliseconds;
             var taken = new List<SnapshotTaken>(captured.Count);
             foreach (var snapshot in captured)
