@@ -102,8 +102,9 @@ for fsync in always everysec; do
 done
 
 # --- EventLeaderboard ------------------------------------------------------------------------
-dotnet build -c Release src/EventLeaderboard.Server -v q -nologo >/dev/null
-dotnet build -c Release tests/EventLeaderboard.LoadGen -v q -nologo >/dev/null
+for project in src/EventLeaderboard.Server tests/EventLeaderboard.LoadGen; do
+  dotnet build -c Release "$project" -v q -nologo >"$work/build.log" 2>&1 || { grep -E 'error' "$work/build.log" | head -20 >&2; exit 1; }
+done
 port=$(free_port)
 url="http://127.0.0.1:$port/"
 (
