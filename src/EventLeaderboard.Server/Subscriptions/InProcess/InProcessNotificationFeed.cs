@@ -13,7 +13,7 @@ namespace EventLeaderboard.Server.Subscriptions.InProcess;
 /// the group's dead letters after <c>maxDeliveries</c>. Every node runs one consumer.
 /// </summary>
 public sealed class InProcessNotificationFeed(
-    IServiceProvider services,
+    IServiceScopeFactory scopes,
     ConsumerGroupStore store,
     GroupReader reader,
     LeaderboardProjection projection,
@@ -40,7 +40,10 @@ public sealed class InProcessNotificationFeed(
                 if (messages is null || messages.Count == 0) continue;
                 var acked = new List<string>(messages.Count);
                 var failedBoards = new HashSet<string>(StringComparer.Ordinal);
-                var bus = services.GetRequiredService<IMessageBus>();
+                // IMessageBus is scoped: one scope per batch (resolving it from the root provider
+                // fails where scope validation is on, as in Development).
+                await using var scope = scopes.CreateAsyncScope();
+                var bus = scope.ServiceProvider.GetRequiredService<IMessageBus>();
                 foreach (var m in messages)
                 {
                     if (failedBoards.Contains(m.BoardId)) continue;
