@@ -8,7 +8,7 @@ namespace EventLeaderboard.Server.Configuration;
 /// private PostgreSQL started from the local binaries in <see cref="StorageOptions.LocalDataDirectory"/>
 /// (so that <c>dotnet run</c> on a fresh clone works and keeps its data across restarts).
 /// </summary>
-public sealed class PostgresDatabase
+public sealed class PostgresDatabase : IAsyncDisposable
 {
     PostgresDatabase(string connectionString, LocalPostgres? local)
     {
@@ -20,6 +20,13 @@ public sealed class PostgresDatabase
 
     /// <summary>The private server this node started, stopped when the node stops; null when configured.</summary>
     public LocalPostgres? Local { get; }
+
+    /// <summary>
+    /// Stops a private server when the container is disposed. Command-line commands build the host
+    /// without running its hosted services' stop phase, so <see cref="PostgresLifetime"/> alone
+    /// would leave the server running after a command; stopping twice is harmless.
+    /// </summary>
+    public ValueTask DisposeAsync() => Local is null ? ValueTask.CompletedTask : new(Local.StopAsync());
 
     public static PostgresDatabase Open(IConfiguration configuration, IOptions<StorageOptions> storage, ILogger<PostgresDatabase> logger)
     {
