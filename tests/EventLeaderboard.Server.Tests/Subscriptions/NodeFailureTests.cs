@@ -7,6 +7,14 @@ namespace EventLeaderboard.Server.Tests.Subscriptions;
 /// <summary>Real server processes on one database, killed with SIGKILL.</summary>
 public sealed class NodeFailureTests
 {
+    /// <summary>Webhooks to the loopback receiver, retried quickly so the tests stay short.</summary>
+    static readonly Dictionary<string, string> WebhookNode = new()
+    {
+        ["Webhooks__AllowedHosts__0"] = "127.0.0.1",
+        ["Webhooks__BaseBackoffMs"] = "20",
+        ["Webhooks__MaxBackoffMs"] = "200",
+    };
+
     [Fact]
     public async Task a_server_killed_mid_delivery_loses_nothing_on_restart()
     {
@@ -16,7 +24,7 @@ public sealed class NodeFailureTests
         string board, pullGroup, hookGroup;
         var unacknowledged = new HashSet<string>();
         var acknowledged = new HashSet<string>();
-        await using (var node = await NodeProcess.StartAsync(database, "kill-a", port))
+        await using (var node = await ServerProcess.StartAsync(database, port, "kill-a", WebhookNode))
         {
             var api = node.Api();
             board = await api.CreateBoardAsync();
@@ -42,7 +50,7 @@ public sealed class NodeFailureTests
         }
         Assert.True(receiver.Accepted.Count < 200, "The kill should interrupt the webhook deliveries.");
 
-        await using var restarted = await NodeProcess.StartAsync(database, "kill-a", port);
+        await using var restarted = await ServerProcess.StartAsync(database, port, "kill-a", WebhookNode);
         receiver.Fail = _ => false;
         var after = await new GroupApi(restarted.Api()).ReadAtLeastAsync(pullGroup, "worker", 150);
 
@@ -59,8 +67,8 @@ public sealed class NodeFailureTests
     {
         var database = await TestDatabase.CreateDatabaseAsync();
         await using var receiver = await WebhookReceiver.StartAsync();
-        await using var doomed = await NodeProcess.StartAsync(database, "pair-1");
-        await using var survivor = await NodeProcess.StartAsync(database, "pair-2");
+        await using var doomed = await ServerProcess.StartAsync(database, ServerProcess.FreePort(), "pair-1", WebhookNode);
+        await using var survivor = await ServerProcess.StartAsync(database, ServerProcess.FreePort(), "pair-2", WebhookNode);
         var api = survivor.Api();
         var boards = new List<string>();
         for (var b = 0; b < 6; b++) boards.Add(await api.CreateBoardAsync());

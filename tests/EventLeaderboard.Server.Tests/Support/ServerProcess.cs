@@ -25,7 +25,11 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>The last lines the server printed (for failure messages).</summary>
     public string RecentOutput => string.Join(Environment.NewLine, _output.TakeLast(40));
 
-    public static async Task<ServerProcess> StartAsync(string connectionString, int port)
+    /// <summary>Starts a node and waits until it is ready.</summary>
+    /// <param name="nodeName">Node:Name (several nodes on one database need distinct names).</param>
+    /// <param name="settings">Extra configuration as environment variables (<c>Section__Key</c>).</param>
+    public static async Task<ServerProcess> StartAsync(
+        string connectionString, int port, string nodeName = "crash-node", IReadOnlyDictionary<string, string>? settings = null)
     {
         var info = new ProcessStartInfo("dotnet", [typeof(Program).Assembly.Location])
         {
@@ -37,10 +41,11 @@ public sealed class ServerProcess : IAsyncDisposable
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         info.Environment["ConnectionStrings__Postgres"] = connectionString;
         info.Environment["Urls"] = $"http://127.0.0.1:{port}";
-        info.Environment["Node__Name"] = "crash-node";
+        info.Environment["Node__Name"] = nodeName;
         info.Environment["Auth__ApiKeys__0__Name"] = "crash-test";
         info.Environment["Auth__ApiKeys__0__Key"] = Key;
         info.Environment["Auth__ApiKeys__0__Roles__0"] = "admin";
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) info.Environment[key] = value;
         var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start the server.");
         var server = new ServerProcess(process, port);
         process.OutputDataReceived += (_, e) => server.Remember(e.Data);
@@ -57,6 +62,8 @@ public sealed class ServerProcess : IAsyncDisposable
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Key);
         return client;
     }
+
+    public Api Api() => new(CreateClient());
 
     /// <summary>SIGKILL: no shutdown hooks run, exactly like a crash or an OOM kill.</summary>
     public void Kill()
