@@ -135,7 +135,12 @@ public sealed class LocalPostgres : IAsyncDisposable
         // local users of the machine should not get into it.
         var password = Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
         var passwordFile = Path.Combine(Path.GetTempPath(), $"el-pg-{Guid.NewGuid():N}.pw");
-        await File.WriteAllTextAsync(passwordFile, password, ct);
+        // Owner-only from the first byte: the file sits in the shared temp folder until initdb has read it.
+        var fileOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows()) fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        await using (var file = new FileStream(passwordFile, fileOptions))
+        await using (var writer = new StreamWriter(file))
+            await writer.WriteAsync(password.AsMemory(), ct);
         try
         {
             if (asRoot)
