@@ -68,6 +68,15 @@ public sealed class AuthTests(AppFixture fixture) : IClassFixture<AppFixture>
     }
 
     [Fact]
+    public async Task with_anonymous_read_an_unknown_key_is_still_refused()
+    {
+        await using var app = await new LeaderboardApp(_app.ConnectionString, new Dictionary<string, string?> { ["Auth:AnonymousRead"] = "true" }, "node-anon-typo").StartAsync();
+        var mistyped = new Api(app.ClientWith("no-such-key"));
+
+        (await mistyped.GetAsync("/v1/leaderboards")).AssertProblem(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
     public async Task outside_development_a_node_without_keys_refuses_to_start()
     {
         await using var app = new LeaderboardApp(await TestDatabase.CreateDatabaseAsync(), nodeName: "node-open", withKeys: false);

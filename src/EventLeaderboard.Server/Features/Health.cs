@@ -1,4 +1,6 @@
+using EventLeaderboard.Server.Configuration;
 using EventLeaderboard.Server.Http;
+using Microsoft.Extensions.Options;
 using EventLeaderboard.Server.Projection;
 using Microsoft.AspNetCore.Authorization;
 using Wolverine.Http;
@@ -15,7 +17,7 @@ public static class HealthEndpoints
     /// <summary>200 once the start-up replay caught up with the log, 503 before.</summary>
     [WolverineGet("/health/ready")]
     [AllowAnonymous]
-    public static IResult Ready(LeaderboardProjection projection) => projection.IsReady
+    public static IResult Ready(LeaderboardProjection projection, IOptions<IngestOptions> options) => projection.IsReady
         ? Results.Json(new { status = "ready", sequence = projection.AppliedSequence })
-        : ProblemResult.Unavailable("Replaying the event log.", 1);
+        : ReadGate.NotReady(options.Value.RetryAfterSeconds);
 }

@@ -50,7 +50,12 @@ public sealed class GroupCommitWriter(
         $"SELECT seq_id FROM {storageOptions.Value.Schema}.mt_events WHERE stream_id = @stream ORDER BY version DESC LIMIT @count";
 
     /// <summary>Queues a write; completes when it is queued (waits while the queue is full).</summary>
-    public ValueTask EnqueueAsync(PendingWrite write, CancellationToken ct) => _queue.Writer.WriteAsync(write, ct);
+    /// <exception cref="ServerStoppingException">The writer has stopped taking writes.</exception>
+    public async ValueTask EnqueueAsync(PendingWrite write, CancellationToken ct)
+    {
+        try { await _queue.Writer.WriteAsync(write, ct); }
+        catch (ChannelClosedException e) { throw new ServerStoppingException(e); }
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -62,7 +67,9 @@ public sealed class GroupCommitWriter(
         var committers = Enumerable.Range(0, Math.Max(1, _options.MaxConcurrentCommits))
             .Select(_ => RunCommitterAsync(stoppingToken)).ToArray();
         await Task.WhenAll(committers);
-        var stopped = new OperationCanceledException("The server is stopping.");
+        // No write may be queued after the last drain, or its request would wait forever.
+        _queue.Writer.TryComplete();
+        var stopped = new ServerStoppingException();
         while (_queue.Reader.TryRead(out var left)) left.Fail(stopped);
     }
 
@@ -109,8 +116,8 @@ public sealed class GroupCommitWriter(
             foreach (var seqId in registered) follower.Unregister(seqId);
             var stopping = e is OperationCanceledException && ct.IsCancellationRequested;
             if (!stopping) logger.LogError(e, "Group commit of {Count} writes failed", batch.Count);
-            Exception failure = stopping
-                ? new OperationCanceledException("The server is stopping.")
+            var failure = stopping
+                ? new ServerStoppingException(e)
                 : new CommitFailedException("The event store did not commit the submission.", e);
             foreach (var write in batch) write.Fail(failure);
             if (stopping) throw;

@@ -72,4 +72,7 @@ public enum BoardChangeKind : byte { Created, Updated, Conflict }
 public readonly record struct BoardChangeResult(BoardChangeKind Kind, BoardConfig? Config, long Sequence);
 
 /// <summary>The transaction that carried the write did not commit; nothing of it is durable.</summary>
-public sealed class CommitFailedException(string message, Exception inner) : Exception(message, inner);
+public class CommitFailedException(string message, Exception? inner) : Exception(message, inner);
+
+/// <summary>The node is shutting down: the write was not (or not knowingly) committed; retry elsewhere.</summary>
+public sealed class ServerStoppingException(Exception? inner = null) : CommitFailedException("The server is stopping.", inner);

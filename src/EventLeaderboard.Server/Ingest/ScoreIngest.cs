@@ -44,8 +44,18 @@ public sealed class ScoreIngest(LeaderboardProjection projection, GroupCommitWri
             if (board.Submissions.TryGet(sid, out var first)) { answers[i] = new ScoreAnswer(first, true); known[i] = true; continue; }
             var tcs = new TaskCompletionSource<ScoreResult>(TaskCreationOptions.RunContinuationsAsynchronously);
             var current = _inFlight.GetOrAdd((boardId, sid), tcs);
-            if (ReferenceEquals(current, tcs)) mine.Add((i, tcs));
-            else (waits ??= []).Add((i, current.Task));
+            if (!ReferenceEquals(current, tcs)) { (waits ??= []).Add((i, current.Task)); continue; }
+            // Between the window check above and claiming the id, an earlier request with this id may
+            // have been applied and left the in-flight set: check again, or it would be appended twice.
+            if (board.Submissions.TryGet(sid, out first))
+            {
+                answers[i] = new ScoreAnswer(first, true);
+                known[i] = true;
+                _inFlight.TryRemove(new KeyValuePair<(string, string), TaskCompletionSource<ScoreResult>>((boardId, sid), tcs));
+                tcs.TrySetResult(new ScoreResult(ScoreResultKind.Duplicate, first));
+                continue;
+            }
+            mine.Add((i, tcs));
         }
 
         ProblemResult? problem = null;
@@ -93,7 +103,7 @@ public sealed class ScoreIngest(LeaderboardProjection projection, GroupCommitWri
             var failure = e as CommitFailedException ?? new CommitFailedException("Not committed.", e);
             foreach (var (_, inFlight) in mine) inFlight?.TrySetException(failure);
             ForgetInFlight(boardId, inputs, mine);
-            return e is OperationCanceledException ? ProblemResult.Unavailable("The server is stopping.", _retryAfter) : CommitFailed();
+            return e is ServerStoppingException or OperationCanceledException ? ProblemResult.Unavailable("The server is stopping.", _retryAfter) : CommitFailed();
         }
 
         ProblemResult? problem = null;

@@ -63,7 +63,11 @@ public sealed class SnapshotScheduler(
             {
                 var deadline = DateTime.UtcNow + WatermarkWait;
                 while (writer.WrittenUpTo < target && DateTime.UtcNow < deadline)
+                {
+                    // A cancelled delay completes WhenAny at once without throwing: stop, don't spin.
+                    cancellationToken.ThrowIfCancellationRequested();
                     await Task.WhenAny(writer.NextWrite, Task.Delay(100, cancellationToken));
+                }
             }
             await taker.TakeAsync(null, cancellationToken);
         }

@@ -28,6 +28,8 @@ public static class GroupAdminEndpoints
         if (GroupName.Check(group) is { } badName) return badName;
         var (request, problem) = await body.ReadAsync(context, SubscriptionJsonContext.Default.ResetGroup, validator);
         if (problem is not null) return problem;
+        // "end" means this node's applied position: meaningless until the start-up replay caught up.
+        if (!projection.IsReady) return ReadGate.NotReady(1);
         var start = StartAt.Resolve(request!.StartAt, projection.AppliedSequence);
         return await store.ResetAsync(group, start, context.RequestAborted)
             ? Results.Json(new { group, position = start.Position })

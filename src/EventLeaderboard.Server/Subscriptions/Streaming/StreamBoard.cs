@@ -80,7 +80,11 @@ public sealed class BoardStreamResult(string boardId, string? lastEventId) : IRe
         // The live feed starts after events this node derived already; wait until they are written.
         var waitUntil = DateTime.UtcNow + TimeSpan.FromSeconds(10);
         while (writer.WrittenUpTo < liveAfterSeqId && DateTime.UtcNow < waitUntil)
+        {
+            // A cancelled delay completes WhenAny at once without throwing: stop, don't spin.
+            ct.ThrowIfCancellationRequested();
             await Task.WhenAny(writer.NextWrite, Task.Delay(100, ct));
+        }
 
         var fromSeqId = sequence / Ingest.LogPosition.ItemsPerEvent;
         var passedLastSeen = bareSequence;

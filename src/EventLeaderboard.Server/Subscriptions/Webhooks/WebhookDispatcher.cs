@@ -118,7 +118,12 @@ public sealed class WebhookDispatcher(
                 }
                 await Task.Delay(Backoff(message.DeliveryCount), ct);
                 if (await store.CountRetryAsync(group.Name, message.Id, group.AckTimeoutSeconds, ct) is not { } count)
-                    break; // no longer ours (the group was reset, or another consumer took the board over)
+                {
+                    // No longer ours (the group was reset, or another consumer took the board over):
+                    // its later messages are not ours either; keep what was delivered and stop.
+                    if (acked.Count > 0) await store.AckAsync(group.Name, [.. acked], ct);
+                    return;
+                }
                 message = message with { DeliveryCount = count };
             }
         }
