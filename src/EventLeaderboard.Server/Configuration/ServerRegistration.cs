@@ -73,13 +73,24 @@ public static class ServerRegistration
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseLeaderboardDashboard();
-        app.UseAuthentication();
+        app.UseApiKeyAuthentication();
         app.UseAuthorization();
         app.UseLeaderboardRateLimiting();
         app.MapWolverineEndpoints();
         app.MapLeaderboardOpenApi();
         app.MapLeaderboardMetrics();
         return app;
+    }
+
+    /// <summary>
+    /// <see cref="ApiKeyAuthenticationMiddleware"/> in place of <c>UseAuthentication()</c> (see there why).
+    /// WebApplication adds <c>UseAuthentication()</c> by itself when authentication services exist and
+    /// the pipeline did not call it; it checks this property, which <c>UseAuthentication()</c> sets.
+    /// </summary>
+    static void UseApiKeyAuthentication(this WebApplication app)
+    {
+        app.UseMiddleware<ApiKeyAuthenticationMiddleware>();
+        ((IApplicationBuilder)app).Properties["__AuthenticationMiddlewareSet"] = true;
     }
 
     /// <summary>Validators are registered explicitly: Wolverine does not resolve unregistered services.</summary>
