@@ -74,7 +74,7 @@ public static class ServerRegistration
         app.UseStatusCodePages();
         app.UseLeaderboardDashboard();
         app.UseApiKeyAuthentication();
-        app.UseAuthorization();
+        app.UseRoleAuthorization();
         app.UseLeaderboardRateLimiting();
         app.MapWolverineEndpoints();
         app.MapLeaderboardOpenApi();
@@ -91,6 +91,16 @@ public static class ServerRegistration
     {
         app.UseMiddleware<ApiKeyAuthenticationMiddleware>();
         ((IApplicationBuilder)app).Properties["__AuthenticationMiddlewareSet"] = true;
+    }
+
+    /// <summary>
+    /// <see cref="RoleAuthorizationMiddleware"/> in place of <c>UseAuthorization()</c> (see there why);
+    /// the property stops WebApplication from adding <c>UseAuthorization()</c> by itself, as above.
+    /// </summary>
+    static void UseRoleAuthorization(this WebApplication app)
+    {
+        app.UseMiddleware<RoleAuthorizationMiddleware>();
+        ((IApplicationBuilder)app).Properties["__AuthorizationMiddlewareSet"] = true;
     }
 
     /// <summary>Validators are registered explicitly: Wolverine does not resolve unregistered services.</summary>
