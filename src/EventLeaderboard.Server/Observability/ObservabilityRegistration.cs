@@ -25,21 +25,21 @@ public static class ObservabilityRegistration
         services.AddSingleton<LeaderboardGauges>();
 
         var node = builder.Configuration["Node:Name"] is { Length: > 0 } name ? name : Environment.MachineName;
-        services.AddOpenTelemetry()
+        var telemetry = services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("event-leaderboard", serviceInstanceId: node))
             .WithMetrics(metrics => metrics
                 .AddAspNetCoreInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddMeter(Meters)
-                .AddPrometheusExporter())
-            .WithTracing(tracing =>
-            {
-                tracing.AddAspNetCoreInstrumentation(o => o.Filter = context => !IsScrapeOrProbe(context.Request.Path))
-                    .AddNpgsql()
-                    .AddSource(Sources);
-                if (!string.IsNullOrEmpty(options.OtlpEndpoint))
-                    tracing.AddOtlpExporter(o => o.Endpoint = new Uri(options.OtlpEndpoint));
-            });
+                .AddPrometheusExporter());
+        // Traces only when they go somewhere: with no exporter, the listener still made ASP.NET Core
+        // create, tag and record an Activity for every request (and Wolverine tag it) for nothing.
+        if (!string.IsNullOrEmpty(options.OtlpEndpoint))
+            telemetry.WithTracing(tracing => tracing
+                .AddAspNetCoreInstrumentation(o => o.Filter = context => !IsScrapeOrProbe(context.Request.Path))
+                .AddNpgsql()
+                .AddSource(Sources)
+                .AddOtlpExporter(o => o.Endpoint = new Uri(options.OtlpEndpoint)));
         return builder;
     }
 
