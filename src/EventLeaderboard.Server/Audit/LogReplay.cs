@@ -46,10 +46,11 @@ public sealed class LogReplay(NpgsqlDataSource dataSource, IOptions<StorageOptio
     /// memory stays flat whatever the range. Both stages share one cancellation: when the apply
     /// fails, the reader stops too instead of staying blocked on a full channel with a query open.
     /// </remarks>
-    public async Task<ReplayStats> ReplayAsync(LeaderboardProjection projection, string? boardId, long afterSeqId, long upToSeqId, CancellationToken ct)
+    /// <param name="advance">Publish progress (<see cref="LeaderboardProjection.Advance"/>) after each page, as the live follower does.</param>
+    public async Task<ReplayStats> ReplayAsync(LeaderboardProjection projection, string? boardId, long afterSeqId, long upToSeqId, CancellationToken ct, bool advance = false)
     {
         var started = Stopwatch.StartNew();
-        var channel = Channel.CreateBounded<List<Parsed>>(new BoundedChannelOptions(8) { SingleReader = true, SingleWriter = true });
+        var channel = Channel.CreateBounded<Page>(new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });
         var counts = new long[2];
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var reader = Task.Run(() => ReadAsync(channel.Writer, boardId, afterSeqId, upToSeqId, counts, stop.Token), stop.Token);
@@ -57,8 +58,11 @@ public sealed class LogReplay(NpgsqlDataSource dataSource, IOptions<StorageOptio
         try
         {
             await foreach (var page in channel.Reader.ReadAllAsync(stop.Token))
-                foreach (var parsed in page)
+            {
+                foreach (var parsed in page.Events)
                     scores += Apply(projection, parsed);
+                if (advance) projection.Advance(page.LastSeqId);
+            }
         }
         catch
         {
@@ -97,7 +101,7 @@ public sealed class LogReplay(NpgsqlDataSource dataSource, IOptions<StorageOptio
     }
 
     /// <summary>Reads and parses the range; only events of the board are passed on. counts: [events read, last seq_id].</summary>
-    async Task ReadAsync(ChannelWriter<List<Parsed>> output, string? boardId, long afterSeqId, long upToSeqId, long[] counts, CancellationToken ct)
+    async Task ReadAsync(ChannelWriter<Page> output, string? boardId, long afterSeqId, long upToSeqId, long[] counts, CancellationToken ct)
     {
         try
         {
@@ -106,19 +110,29 @@ public sealed class LogReplay(NpgsqlDataSource dataSource, IOptions<StorageOptio
             cmd.Parameters.AddWithValue("after", afterSeqId);
             cmd.Parameters.AddWithValue("upTo", upToSeqId);
             await using var reader = await cmd.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
-            var page = new List<Parsed>(PageSize);
+            var page = new List<Parsed>();
+            long rows = 0, last = 0, sent = 0;
+            var items = 0;
             while (await reader.ReadAsync(ct))
             {
-                var seqId = reader.GetInt64(0);
+                last = reader.GetInt64(0);
+                rows++;
                 counts[0]++;
-                counts[1] = seqId;
-                if (Parse(seqId, reader.GetString(1), reader.GetFieldValue<byte[]>(2), boardId) is not { } parsed) continue;
-                page.Add(parsed);
-                if (page.Count < PageSize) continue;
-                await output.WriteAsync(page, ct);
-                page = new List<Parsed>(PageSize);
+                counts[1] = last;
+                if (Parse(last, reader.GetString(1), reader.GetFieldValue<byte[]>(2), boardId) is { } parsed)
+                {
+                    page.Add(parsed);
+                    items += Math.Max(1, parsed.Scores.Count);
+                }
+                // Items bound a page (what sits parsed in the channel stays a few MB, not a heap of
+                // batch events for the GC to trace); rows too, so a long run of other boards'
+                // events still publishes progress.
+                if (items < ItemsPerPage && rows % RowsPerPage != 0) continue;
+                await output.WriteAsync(new Page(page, sent = last), ct);
+                page = [];
+                items = 0;
             }
-            if (page.Count > 0) await output.WriteAsync(page, ct);
+            if (last > sent) await output.WriteAsync(new Page(page, last), ct);
             output.Complete();
         }
         catch (Exception e)
@@ -128,7 +142,11 @@ public sealed class LogReplay(NpgsqlDataSource dataSource, IOptions<StorageOptio
         }
     }
 
-    const int PageSize = 256;
+    const int ItemsPerPage = 8192;
+    const int RowsPerPage = 4096;
+
+    /// <summary>Parsed events and the last seq_id read for them (skipped rows included).</summary>
+    readonly record struct Page(List<Parsed> Events, long LastSeqId);
 
     /// <summary>A parsed event: score items of the board (<see cref="Other"/> null), or another event.</summary>
     readonly record struct Parsed(long SeqId, ScoreBatch Scores, object? Other);

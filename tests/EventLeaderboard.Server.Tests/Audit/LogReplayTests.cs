@@ -62,7 +62,7 @@ public sealed class LogReplayTests
             var scores = Enumerable.Range(0, 300).Select(i => new { playerId = $"p{i}", score = (long)i }).ToArray();
             (await api.BatchAsync(board, new { scores })).AssertStatus(HttpStatusCode.OK);
         }
-        // Far more events than the reader may run ahead of the apply (8 pages of 256), and tens of
+        // Far more events than the reader may run ahead of the apply (4 pages of 8,192 items or 4,096 rows), and tens of
         // megabytes more than socket buffers hold: a reader that kept going would block on the full
         // channel with its query still sending.
         await using (var admin = new NpgsqlConnection(database))
