@@ -157,6 +157,12 @@ public sealed class SubscriptionBenchmarks(ITestOutputHelper output)
         // Send time of each player's (unique) submission: latencies are measured from it, so they
         // include the commit itself (an upper bound on commit-to-delivery).
         var sent = new ConcurrentDictionary<string, long>();
+        // Arrival time of each player's notification, and when its submission was acknowledged (the
+        // answer of a committed and applied write): delivery after the acknowledgement isolates what
+        // the subscription path adds once the commit is done (negative: delivered before the answer).
+        var pullArrived = new ConcurrentDictionary<string, long>();
+        var sseArrived = new ConcurrentDictionary<string, long>();
+        var acknowledged = new ConcurrentDictionary<string, long>();
         var pullLatency = new ConcurrentBag<double>();
         var sseLatency = new ConcurrentBag<double>();
         using var stop = new CancellationTokenSource();
@@ -169,7 +175,12 @@ public sealed class SubscriptionBenchmarks(ITestOutputHelper output)
                 var ids = MessageIds(await read.Content.ReadAsByteArrayAsync());
                 var now = Stopwatch.GetTimestamp();
                 // score.submitted ids are "{sequence}:score.submitted:{playerId}".
-                foreach (var id in ids) pullLatency.Add(Stopwatch.GetElapsedTime(sent[id[(id.IndexOf(":score.submitted:", StringComparison.Ordinal) + 17)..]], now).TotalMilliseconds);
+                foreach (var id in ids)
+                {
+                    var player = id[(id.IndexOf(":score.submitted:", StringComparison.Ordinal) + 17)..];
+                    pullLatency.Add(Stopwatch.GetElapsedTime(sent[player], now).TotalMilliseconds);
+                    pullArrived.TryAdd(player, now);
+                }
                 if (ids.Count == 0) continue;
                 using var ack = await api.Client.PostAsync($"/v1/subscriptions/{pull}/ack",
                     new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, List<string>> { ["ids"] = ids })));
@@ -180,7 +191,11 @@ public sealed class SubscriptionBenchmarks(ITestOutputHelper output)
             while (!stop.IsCancellationRequested)
             {
                 foreach (var e in await stream.ReadEventsAsync(1))
-                    if (e.Event == "score.submitted") sseLatency.Add(Stopwatch.GetElapsedTime(sent[e.Message.Player]).TotalMilliseconds);
+                    if (e.Event == "score.submitted")
+                    {
+                        sseLatency.Add(Stopwatch.GetElapsedTime(sent[e.Message.Player]).TotalMilliseconds);
+                        sseArrived.TryAdd(e.Message.Player, Stopwatch.GetTimestamp());
+                    }
             }
         });
 
@@ -201,7 +216,11 @@ public sealed class SubscriptionBenchmarks(ITestOutputHelper output)
                     .Select(i => new { playerId = $"t{tick}-b{b}-{i}", score = (long)Random.Shared.Next(1_000_000) }).ToArray();
                 var now = Stopwatch.GetTimestamp();
                 foreach (var s in scores) sent[s.playerId] = now;
-                inFlight.Add(api.BatchAsync(board, new { scores }));
+                inFlight.Add(api.BatchAsync(board, new { scores }).ContinueWith(_ =>
+                {
+                    var answered = Stopwatch.GetTimestamp();
+                    foreach (var s in scores) acknowledged[s.playerId] = answered;
+                }, TaskScheduler.Default));
             }
         }
         await Task.WhenAll(inFlight);
@@ -222,6 +241,10 @@ public sealed class SubscriptionBenchmarks(ITestOutputHelper output)
         output.WriteLine($"SSE client on the quiet board:              {Percentiles(sseLatency)}");
         output.WriteLine($"webhook receiver (rank.enteredTop, {receiver.Accepted.Count:N0} POSTs): " +
             Percentiles(receiver.Accepted.Select(m => Stopwatch.GetElapsedTime(sent[m.Player], receiver.FirstReceivedAt[m.Id]).TotalMilliseconds)));
+        output.WriteLine("after the submission's acknowledgement:");
+        output.WriteLine($"  pull consumer: {Percentiles(pullArrived.Select(p => Stopwatch.GetElapsedTime(acknowledged[p.Key], p.Value).TotalMilliseconds))}");
+        output.WriteLine($"  SSE client:    {Percentiles(sseArrived.Select(p => Stopwatch.GetElapsedTime(acknowledged[p.Key], p.Value).TotalMilliseconds))}");
+        output.WriteLine($"  webhook:       {Percentiles(receiver.Accepted.Select(m => Stopwatch.GetElapsedTime(acknowledged[m.Player], receiver.FirstReceivedAt[m.Id]).TotalMilliseconds))}");
     }
 
     static string Percentiles(IEnumerable<double> values)
