@@ -99,14 +99,18 @@ public sealed class ConsumerGroupStore(NpgsqlDataSource dataSource, Subscription
     public async Task<bool> DeleteAsync(string group, CancellationToken ct)
     {
         schema.EnsureCreated();
+        // The group's row lock first, as reads and acks take it, so this cannot deadlock with them.
         await using var cmd = dataSource.CreateCommand($"""
+            SELECT FROM {s}.sub_groups WHERE name = @n FOR UPDATE;
             WITH p AS (DELETE FROM {s}.sub_pending_ranges WHERE group_name = @n),
                  d AS (DELETE FROM {s}.sub_dead WHERE group_name = @n),
                  c AS (DELETE FROM {s}.sub_consumers WHERE group_name = @n)
-            DELETE FROM {s}.sub_groups WHERE name = @n
+            DELETE FROM {s}.sub_groups WHERE name = @n RETURNING 1
             """);
         cmd.Parameters.AddWithValue("n", group);
-        return await cmd.ExecuteNonQueryAsync(ct) == 1;
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        await reader.NextResultAsync(ct);
+        return await reader.ReadAsync(ct);
     }
 
     /// <summary>Moves the cursor; pending entries are discarded (dead letters stay). False when unknown.</summary>
@@ -454,13 +458,7 @@ public sealed class ConsumerGroupStore(NpgsqlDataSource dataSource, Subscription
     async Task<(bool Exists, List<PendingRange> Ranges)> LockRangesAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string group,
         IReadOnlyCollection<string> ids, bool inFlightOnly, CancellationToken ct)
     {
-        long min = long.MaxValue, max = long.MinValue;
-        foreach (var id in ids)
-        {
-            if (!PendingRange.TryOrdinalSpan(id, out var first, out var last)) continue;
-            min = Math.Min(min, first);
-            max = Math.Max(max, last);
-        }
+        var (min, max) = OrdinalSpan(ids);
         await using var cmd = new NpgsqlCommand($"""
             SET LOCAL synchronous_commit = off;
             SELECT FROM {s}.sub_groups WHERE name = @g FOR SHARE;
@@ -510,22 +508,72 @@ public sealed class ConsumerGroupStore(NpgsqlDataSource dataSource, Subscription
     }
 
     /// <summary>Acknowledges delivered messages; returns how many were in flight (null: unknown group).</summary>
+    /// <remarks>
+    /// One statement, one round trip (an ack of 1000 once took three). The group's row is locked in
+    /// share mode before any range (the lock is an init plan of <c>locked</c>'s filter), as in
+    /// <see cref="LockRangesAsync"/>; <c>FOR UPDATE</c> hands <c>locked</c> the newest version of a
+    /// range another ack just shrank, and the delete and update that follow act on that version.
+    /// The ids are matched with a hash join, not an array overlap (which compares every pair).
+    /// </remarks>
     public async Task<int?> AckAsync(string group, string[] ids, CancellationToken ct)
     {
         schema.EnsureCreated();
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var tx = await connection.BeginTransactionAsync(ct);
-        var wanted = new HashSet<string>(ids, StringComparer.Ordinal);
-        var (exists, ranges) = await LockRangesAsync(connection, tx, group, wanted, inFlightOnly: true, ct);
-        if (!exists) return null;
-        var batch = new NpgsqlBatch(connection, tx);
-        var emptied = new List<long>();
-        var acked = ranges.Sum(r => AddRemoval(batch, r, wanted, emptied));
-        AddDeleteRanges(batch, emptied);
-        if (batch.BatchCommands.Count > 0) await batch.ExecuteNonQueryAsync(ct);
-        await tx.CommitAsync(ct);
+        var (min, max) = OrdinalSpan(ids);
+        await using var cmd = dataSource.CreateCommand($"""
+            WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true)),
+            grp AS (SELECT name FROM {s}.sub_groups WHERE name = @g FOR SHARE),
+            locked AS (
+                SELECT r.range_id, r.ords, r.ids FROM {s}.sub_pending_ranges r
+                WHERE r.group_name = @g AND r.deadline IS NOT NULL AND r.first_ord <= @max AND r.last_ord >= @min
+                  AND EXISTS (SELECT FROM grp)
+                ORDER BY r.range_id FOR UPDATE),
+            acked AS (SELECT DISTINCT unnest(@ids::text[]) AS id),
+            split AS (
+                SELECT l.range_id,
+                       array_agg(u.o ORDER BY u.pos) FILTER (WHERE a.id IS NULL) AS keep_ords,
+                       array_agg(u.i ORDER BY u.pos) FILTER (WHERE a.id IS NULL) AS keep_ids,
+                       count(a.id) AS hits
+                FROM locked l CROSS JOIN LATERAL unnest(l.ords, l.ids) WITH ORDINALITY AS u(o, i, pos)
+                LEFT JOIN acked a ON a.id = u.i
+                GROUP BY l.range_id HAVING count(a.id) > 0),
+            gone AS (
+                DELETE FROM {s}.sub_pending_ranges r USING split p
+                WHERE r.range_id = p.range_id AND p.keep_ids IS NULL RETURNING p.hits),
+            shrunk AS (
+                UPDATE {s}.sub_pending_ranges r SET ords = p.keep_ords, ids = p.keep_ids,
+                    first_ord = p.keep_ords[1], last_ord = p.keep_ords[cardinality(p.keep_ords)]
+                FROM split p WHERE r.range_id = p.range_id AND p.keep_ids IS NOT NULL RETURNING p.hits)
+            SELECT (SELECT count(*) FROM grp), ((SELECT coalesce(sum(hits), 0) FROM gone) + (SELECT coalesce(sum(hits), 0) FROM shrunk))::int,
+                   (SELECT count(*) FROM relaxed)
+            """);
+        cmd.Parameters.AddWithValue("g", group);
+        cmd.Parameters.AddWithValue("ids", ids);
+        cmd.Parameters.AddWithValue("min", min);
+        cmd.Parameters.AddWithValue("max", max);
+        long exists;
+        int acked;
+        await using (var reader = await cmd.ExecuteReaderAsync(ct))
+        {
+            await reader.ReadAsync(ct);
+            exists = reader.GetInt64(0);
+            acked = reader.GetInt32(1);
+        }
+        if (exists == 0) return null;
         if (acked > 0) SignalChanged();
         return acked;
+    }
+
+    /// <summary>The ordinals the ids can fall in (empty, min above max, when none is a message id).</summary>
+    static (long Min, long Max) OrdinalSpan(IEnumerable<string> ids)
+    {
+        long min = long.MaxValue, max = long.MinValue;
+        foreach (var id in ids)
+        {
+            if (!PendingRange.TryOrdinalSpan(id, out var first, out var last)) continue;
+            min = Math.Min(min, first);
+            max = Math.Max(max, last);
+        }
+        return (min, max);
     }
 
     /// <summary>
