@@ -43,12 +43,14 @@ public static class GetPlayerHistoryEndpoint
     [WolverineGet("/v1/leaderboards/{boardId}/players/{playerId}/history")]
     [Authorize(Policy = Roles.Read)]
     public static async Task<IResult> Get(string boardId, string playerId, HttpContext context, IValidator<HistoryQuery> validator,
-        ReadGate gate, LeaderboardProjection projection, HistoryReader reader, IOptions<IngestOptions> ingest)
+        ReadGate gate, LeaderboardProjection projection, HistoryFeed feed, HistoryReader reader, IOptions<IngestOptions> ingest)
     {
         if (QueryValidation.Validate(context, HistoryQuery.From, validator, out var query) is { } invalid) return invalid;
         if (!Validation.IsValidPlayerId(playerId)) return ProblemResult.Validation("playerId", Validation.PlayerIdMessage);
         var ct = context.RequestAborted;
-        var needed = query.MinSequence ?? projection.AppliedSequence;
+        // Applied events are acknowledged before the follower publishes their page's position, so the
+        // last observed one counts too: a read after a write's answer on this node then includes it.
+        var needed = query.MinSequence ?? Math.Max(projection.AppliedSequence, feed.LastObservedPosition);
         if (await gate.EnterAsync(query, ct) is { } unavailable) return unavailable;
         if (!projection.TryGetBoard(boardId, out _)) return ProblemResult.BoardNotFound(boardId);
         var neededSeqId = needed / LogPosition.ItemsPerEvent;

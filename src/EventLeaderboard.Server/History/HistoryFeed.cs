@@ -23,8 +23,17 @@ public sealed class HistoryFeed(IOptions<HistoryOptions> options) : HistoryRowCo
     readonly int _capacity = options.Value.QueueRows;
     volatile bool _on;
     long _queuedRows;
+    long _lastObserved;
 
     public ChannelReader<HistoryPage> Pages => _queue.Reader;
+
+    /// <summary>
+    /// Position of the last submission or removal this node's projection applied, on every node and
+    /// whether the feed is on. A write is acknowledged as soon as its event is applied, before the
+    /// follower publishes the page's applied sequence; a history read that starts after the answer
+    /// needs this to know that the index must include the write.
+    /// </summary>
+    public long LastObservedPosition => Volatile.Read(ref _lastObserved);
 
     /// <summary>
     /// Turns the feed on. Call on the follower's loop between pages
@@ -44,11 +53,13 @@ public sealed class HistoryFeed(IOptions<HistoryOptions> options) : HistoryRowCo
 
     public override void ScoreApplied(BoardState board, ScoreItem item, in ApplyResult result, long position)
     {
+        Volatile.Write(ref _lastObserved, position);
         if (_on) base.ScoreApplied(board, item, result, position);
     }
 
     public override void PlayerRemoved(BoardState board, string playerId, long previousRank, long position)
     {
+        Volatile.Write(ref _lastObserved, position);
         if (_on) base.PlayerRemoved(board, playerId, previousRank, position);
     }
 

@@ -148,7 +148,6 @@ public sealed class HistoryIndexer(
         // The start-up replay is faster to re-derive in one go than to feed page by page.
         while (!projection.IsReady) await Task.Delay(100, ct);
         indexed = await ResumeAsync(connection, indexed, ct);
-        var pages = new List<HistoryPage>();
         while (true)
         {
             using (var idle = CancellationTokenSource.CreateLinkedTokenSource(ct))
@@ -158,7 +157,14 @@ public sealed class HistoryIndexer(
                 {
                     await feed.Pages.WaitToReadAsync(idle.Token);
                 }
-                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                catch (OperationCanceledException) when (ct.IsCancellationRequested)
+                {
+                    // Stopping: what is queued is written now, so a clean restart has nothing to re-derive.
+                    using var flush = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                    await DrainAsync(connection, indexed, flush.Token);
+                    throw;
+                }
+                catch (OperationCanceledException)
                 {
                     // Idle: prove the lock's connection is still alive, or give up being the writer.
                     await using var ping = new NpgsqlCommand("SELECT 1", connection);
@@ -166,34 +172,40 @@ public sealed class HistoryIndexer(
                     continue;
                 }
             }
-            var upTo = indexed;
-            var rows = 0;
-            var overflowed = false;
-            while (rows < MaxRowsPerWrite && feed.Pages.TryRead(out var page))
-            {
-                feed.Consumed(page);
-                if (page.Overflowed)
-                {
-                    overflowed = true;
-                    break;
-                }
-                if (page.SeqId <= indexed) continue; // queued before the last resume: re-derived already
-                pages.Add(page);
-                rows += page.Rows.Count;
-                upTo = page.SeqId;
-            }
-            if (upTo > indexed)
-            {
-                await WriteAsync(connection, pages.Select(p => p.Rows), indexed, upTo, ct);
-                indexed = upTo;
-            }
-            pages.Clear();
+            (indexed, var overflowed) = await DrainAsync(connection, indexed, ct);
             if (overflowed)
             {
                 logger.LogWarning("History index fell {Rows}+ rows behind the projection; re-deriving from the log after seq_id {SeqId}",
                     options.Value.QueueRows, indexed);
                 indexed = await ResumeAsync(connection, indexed, ct);
             }
+        }
+    }
+
+    /// <summary>
+    /// Writes the queued pages (up to <see cref="MaxRowsPerWrite"/> rows) in one transaction; returns
+    /// the new watermark and whether the feed overflowed (and turned itself off) after them.
+    /// </summary>
+    async Task<(long Indexed, bool Overflowed)> DrainAsync(NpgsqlConnection connection, long indexed, CancellationToken ct)
+    {
+        var pages = new List<List<HistoryRow>>();
+        var upTo = indexed;
+        var rows = 0;
+        while (rows < MaxRowsPerWrite && feed.Pages.TryRead(out var page))
+        {
+            feed.Consumed(page);
+            if (page.Overflowed) return (await WriteIfAnyAsync(), true);
+            if (page.SeqId <= indexed) continue; // queued before the last resume: re-derived already
+            pages.Add(page.Rows);
+            rows += page.Rows.Count;
+            upTo = page.SeqId;
+        }
+        return (await WriteIfAnyAsync(), false);
+
+        async Task<long> WriteIfAnyAsync()
+        {
+            if (upTo > indexed) await WriteAsync(connection, pages, indexed, upTo, ct);
+            return upTo;
         }
     }
 
