@@ -60,6 +60,7 @@ public sealed class HistoryIndexer(
 
     readonly string _s = storage.Value.Schema;
     readonly TimeSpan _retry = TimeSpan.FromSeconds(options.Value.LockRetrySeconds);
+    readonly TimeSpan _writeDelay = TimeSpan.FromMilliseconds(options.Value.WriteDelayMs);
     long _indexedUpTo;
     volatile bool _isWriter;
 
@@ -172,6 +173,9 @@ public sealed class HistoryIndexer(
                     continue;
                 }
             }
+            // Let a few pages gather: one transaction for many small pages costs PostgreSQL far less
+            // than one each (single-score ingest makes a page per commit), for a little more lag.
+            if (_writeDelay > TimeSpan.Zero) await Task.Delay(_writeDelay, ct);
             (indexed, var overflowed) = await DrainAsync(connection, indexed, ct);
             if (overflowed)
             {
@@ -272,16 +276,27 @@ public sealed class HistoryIndexer(
     }
 
     /// <summary>Appends rows of events in (<paramref name="from"/>, <paramref name="upTo"/>] and moves the watermark, atomically.</summary>
-    async Task WriteAsync(NpgsqlConnection connection, IEnumerable<List<HistoryRow>> batches, long from, long upTo, CancellationToken ct)
+    async Task WriteAsync(NpgsqlConnection connection, IReadOnlyList<List<HistoryRow>> batches, long from, long upTo, CancellationToken ct)
     {
         await using var tx = await connection.BeginTransactionAsync(ct);
-        await using (var check = new NpgsqlCommand(
-            $"SET LOCAL synchronous_commit = off; SELECT indexed_up_to FROM {_s}.{HistoryTables.Watermark} WHERE id = 1 FOR UPDATE", connection, tx))
+        // Moves the watermark first (taking its row lock) and only if it is still where this writer
+        // left it: one round trip instead of a check and an update; the rows follow in the same transaction.
+        await using (var mark = new NpgsqlCommand(
+            $"SET LOCAL synchronous_commit = off; UPDATE {_s}.{HistoryTables.Watermark} SET indexed_up_to = @upTo WHERE id = 1 AND indexed_up_to = @from",
+            connection, tx))
         {
-            var current = (long)(await check.ExecuteScalarAsync(ct))!;
-            if (current != from)
-                throw new InvalidOperationException($"The history watermark is {current}, not {from}: another node wrote the index.");
+            mark.Parameters.AddWithValue("upTo", upTo);
+            mark.Parameters.AddWithValue("from", from);
+            if (await mark.ExecuteNonQueryAsync(ct) != 1)
+                throw new InvalidOperationException($"The history watermark is no longer {from}: another node wrote the index.");
         }
+        if (batches.Any(rows => rows.Count > 0)) await CopyAsync(connection, batches, ct);
+        await tx.CommitAsync(ct);
+        SetIndexed(upTo);
+    }
+
+    async Task CopyAsync(NpgsqlConnection connection, IReadOnlyList<List<HistoryRow>> batches, CancellationToken ct)
+    {
         await using (var copy = await connection.BeginBinaryImportAsync(
             $"COPY {_s}.{HistoryTables.Rows} (board_id, player_id, sequence, kind, score, resulting_score, submission_id, submitted_by) FROM STDIN (FORMAT BINARY)", ct))
         {
@@ -304,13 +319,6 @@ public sealed class HistoryIndexer(
             }
             await copy.CompleteAsync(ct);
         }
-        await using (var mark = new NpgsqlCommand($"UPDATE {_s}.{HistoryTables.Watermark} SET indexed_up_to = @w WHERE id = 1", connection, tx))
-        {
-            mark.Parameters.AddWithValue("w", upTo);
-            await mark.ExecuteNonQueryAsync(ct);
-        }
-        await tx.CommitAsync(ct);
-        SetIndexed(upTo);
     }
 
     void SetIndexed(long seqId) => Volatile.Write(ref _indexedUpTo, seqId);

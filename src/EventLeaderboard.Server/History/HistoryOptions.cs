@@ -17,6 +17,13 @@ public sealed class HistoryOptions
     /// </summary>
     public int QueueRows { get; set; } = 500_000;
 
+    /// <summary>
+    /// How long the writer lets pages gather before a write. Every page is a transaction otherwise,
+    /// and single-score ingest makes a page per group commit; history reads right after a write wait
+    /// about this much longer.
+    /// </summary>
+    public int WriteDelayMs { get; set; } = 100;
+
     /// <summary>Seconds between a standby node's attempts to take the writer's lock (and the writer's idle liveness check).</summary>
     public double LockRetrySeconds { get; set; } = 3;
 }
