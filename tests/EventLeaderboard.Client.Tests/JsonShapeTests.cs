@@ -159,14 +159,17 @@ public sealed class JsonShapeTests
     public async Task history_events_read_their_timestamps_and_paging_is_sent()
     {
         await using var server = await FakeServer.AnswerAsync(200, """
-            {"events":[{"sequence":5,"type":"scoreSubmitted","score":10,"resultingScore":10,
+            {"sequence":2047,"nextAfterSequence":5,
+             "events":[{"sequence":5,"type":"score.submitted","score":10,"resultingScore":10,
                         "timestamp":"2026-01-01T00:00:00Z","submissionId":"s","submittedBy":"ingest-key"}]}
             """);
         using var client = server.CreateClient();
 
-        var history = await client.GetPlayerHistoryAsync("b", "p", limit: 50, afterSequence: 4);
+        var history = await client.GetPlayerHistoryAsync("b", "p", limit: 1, afterSequence: 4, read: new ReadOptions { MinSequence = 9 });
 
-        Assert.Equal("/v1/leaderboards/b/players/p/history?limit=50&afterSequence=4", server.Requests.Single().PathAndQuery);
+        Assert.Equal("/v1/leaderboards/b/players/p/history?limit=1&afterSequence=4&minSequence=9", server.Requests.Single().PathAndQuery);
+        Assert.Equal(2047, history.Sequence);
+        Assert.Equal(5, history.NextAfterSequence);
         var e = Assert.Single(history.Events);
         Assert.Equal(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero), e.Timestamp);
         Assert.Equal("ingest-key", e.SubmittedBy);

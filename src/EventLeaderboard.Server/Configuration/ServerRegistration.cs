@@ -1,6 +1,7 @@
 using EventLeaderboard.Server.Auth;
 using EventLeaderboard.Server.Dashboard;
 using EventLeaderboard.Server.Features;
+using EventLeaderboard.Server.History;
 using EventLeaderboard.Server.Http;
 using EventLeaderboard.Server.Ingest;
 using EventLeaderboard.Server.Observability;
@@ -47,6 +48,7 @@ public static class ServerRegistration
         services.AddSingleton<RequestBody>();
         services.AddSingleton<ReadGate>();
         services.AddSubscriptions(configuration);
+        services.AddPlayerHistory(configuration);
 
         services.AddValidators();
         services.AddApiKeyAuth();

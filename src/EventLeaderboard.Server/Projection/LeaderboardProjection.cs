@@ -20,11 +20,12 @@ namespace EventLeaderboard.Server.Projection;
 /// to P. Every decision here depends only on the log (never on which node appended an event or on
 /// the clock), so every node derives the same state, ties included.
 /// </remarks>
-/// <param name="observer">Sees each change right after it is applied (subscriptions derive their
-/// notifications there); optional, and costs one null check per change when absent.</param>
-public sealed class LeaderboardProjection(IOptions<IngestOptions> options, IProjectionObserver? observer = null)
+/// <param name="observers">See each change right after it is applied (subscriptions derive their
+/// notifications there, the history index collects its rows); optional, and costs one null check
+/// per change when there are none.</param>
+public sealed class LeaderboardProjection(IOptions<IngestOptions> options, IEnumerable<IProjectionObserver>? observers = null)
 {
-    readonly IProjectionObserver? _observer = observer;
+    readonly IProjectionObserver? _observer = ProjectionObservers.Of(observers);
     readonly ConcurrentDictionary<string, BoardState> _boards = new(StringComparer.Ordinal);
     readonly int _windowSize = options.Value.IdempotencyWindow;
     long _appliedSequence;

@@ -16,6 +16,7 @@ public sealed class SchemaGuard(
     IDocumentStore store,
     SnapshotStore snapshots,
     Migrator migrator,
+    Npgsql.NpgsqlDataSource dataSource,
     IOptions<StorageOptions> storage,
     ILogger<SchemaGuard> logger)
 {
@@ -34,6 +35,7 @@ public sealed class SchemaGuard(
         {
             await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
             await snapshots.EnsureTablesAsync(ct);
+            await EnsureHistoryTablesAsync(ct);
             return;
         }
         var missing = await migrator.MissingAsync(ct);
@@ -56,6 +58,12 @@ public sealed class SchemaGuard(
     }
 
     static IReadOnlyList<MigrationScript> Migrations => MigrationScripts.All;
+
+    async Task EnsureHistoryTablesAsync(CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand(History.HistoryTables.CreateSql(storage.Value.Schema));
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
 }
 
 /// <summary>The database schema is not what this build of the node expects.</summary>

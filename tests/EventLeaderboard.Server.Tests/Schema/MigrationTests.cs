@@ -66,6 +66,7 @@ public sealed class MigrationTests
         var expected = await ProjectTablesAsync(created);
         Assert.Contains(expected, row => row.StartsWith("board_snapshots.", StringComparison.Ordinal));
         Assert.Contains(expected, row => row.StartsWith("sub_messages.", StringComparison.Ordinal));
+        Assert.Contains(expected, row => row.StartsWith("player_history.", StringComparison.Ordinal));
         Assert.Equal(expected, await ProjectTablesAsync(migrated));
     }
 

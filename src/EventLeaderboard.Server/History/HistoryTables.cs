@@ -1,0 +1,54 @@
+namespace EventLeaderboard.Server.History;
+
+/// <summary>
+/// The history index (in the event store's schema), the statements of <c>migrations/0003_player_history.sql</c>.
+/// </summary>
+/// <remarks>
+/// <c>player_history</c>: one row per applied submission or removal, keyed
+/// <c>(board_id, player_id, sequence)</c>, so a page is one index range scan:
+/// <c>WHERE board_id = $1 AND player_id = $2 AND sequence &gt; $3 ORDER BY sequence LIMIT $4</c>.
+/// It copies what only the event's item knows and a page would otherwise have to dig out of a
+/// ~60 KB TOASTed batch event per row (submitted value, submission id, API key name), plus the
+/// outcome only the projection knows (resulting score). The event's timestamp is not copied: it
+/// is a column of <c>mt_events</c>, joined by primary key (<c>seq_id = sequence / 1024</c>)
+/// without detoasting the event body, so the log stays the one record of when.
+/// <c>player_history_watermark</c>: every event with <c>seq_id &lt;= indexed_up_to</c> has its rows;
+/// written in the same transaction as them.
+/// <c>kind</c> is a persisted enum (<see cref="HistoryKind"/>): explicit values, append-only.
+/// </remarks>
+public static class HistoryTables
+{
+    public const string Rows = "player_history";
+    public const string Watermark = "player_history_watermark";
+
+    public static string CreateSql(string schema) => $"""
+        CREATE TABLE IF NOT EXISTS {schema}.{Rows} (
+            board_id text NOT NULL,
+            player_id text NOT NULL,
+            sequence bigint NOT NULL,
+            kind smallint NOT NULL,
+            score bigint NULL,
+            resulting_score bigint NULL,
+            submission_id text NULL,
+            submitted_by text NULL,
+            PRIMARY KEY (board_id, player_id, sequence));
+        CREATE TABLE IF NOT EXISTS {schema}.{Watermark} (id int PRIMARY KEY, indexed_up_to bigint NOT NULL);
+        INSERT INTO {schema}.{Watermark} VALUES (1, 0) ON CONFLICT DO NOTHING;
+        """;
+}
+
+/// <summary>What a history row records; stored as smallint, values fixed and append-only.</summary>
+public enum HistoryKind : short
+{
+    /// <summary>A submission applied to the board (<c>score.submitted</c>).</summary>
+    ScoreSubmitted = 1,
+
+    /// <summary>A moderator removed the player (<c>player.removed</c>).</summary>
+    PlayerRemoved = 2,
+}
+
+/// <summary>One row of the index.</summary>
+/// <param name="Score">The submitted value (the amount added on increment boards); null for a removal.</param>
+/// <param name="ResultingScore">The player's score on the board right after the event; null after a removal.</param>
+public readonly record struct HistoryRow(
+    string BoardId, string PlayerId, long Sequence, HistoryKind Kind, long? Score, long? ResultingScore, string? SubmissionId, string? SubmittedBy);
