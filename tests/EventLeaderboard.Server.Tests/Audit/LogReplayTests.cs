@@ -78,7 +78,7 @@ public sealed class LogReplayTests
         await using var dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(database) { ApplicationName = name }.ConnectionString);
         var ingest = Options.Create(new IngestOptions());
         var replay = new LogReplay(dataSource, Options.Create(new StorageOptions()), ingest);
-        var projection = new LeaderboardProjection(ingest, new FailingObserver());
+        var projection = new LeaderboardProjection(ingest, [new FailingObserver()]);
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => replay.ReplayAsync(projection, board, 0, long.MaxValue, CancellationToken.None));
 
