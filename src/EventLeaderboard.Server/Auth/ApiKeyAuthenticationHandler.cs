@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
@@ -60,7 +61,23 @@ public sealed class ApiKeyRegistry
 
     public int Count => _keys.Length;
 
+    /// <summary>
+    /// Keys already verified, so a client that sends its key with every request is hashed once.
+    /// Only keys that matched are added, so it holds at most one entry per configured key. A miss
+    /// (every unknown key) takes the constant-time path below; the lookup's own timing reveals
+    /// nothing about a key's content, as string hash codes are randomized per process.
+    /// </summary>
+    readonly ConcurrentDictionary<string, ClaimsPrincipal> _verified = new(StringComparer.Ordinal);
+
     public ClaimsPrincipal? Find(string presentedKey)
+    {
+        if (_verified.TryGetValue(presentedKey, out var known)) return known;
+        var found = FindByHash(presentedKey);
+        if (found is not null) _verified.TryAdd(presentedKey, found);
+        return found;
+    }
+
+    ClaimsPrincipal? FindByHash(string presentedKey)
     {
         Span<byte> hash = stackalloc byte[32];
         SHA256.HashData(Encoding.UTF8.GetBytes(presentedKey), hash);
