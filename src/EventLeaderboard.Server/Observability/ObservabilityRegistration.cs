@@ -25,21 +25,24 @@ public static class ObservabilityRegistration
         services.AddSingleton<LeaderboardGauges>();
 
         var node = builder.Configuration["Node:Name"] is { Length: > 0 } name ? name : Environment.MachineName;
-        services.AddOpenTelemetry()
+        var telemetry = services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("event-leaderboard", serviceInstanceId: node))
             .WithMetrics(metrics => metrics
                 .AddAspNetCoreInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddMeter(Meters)
-                .AddPrometheusExporter())
-            .WithTracing(tracing =>
-            {
-                tracing.AddAspNetCoreInstrumentation(o => o.Filter = context => !IsScrapeOrProbe(context.Request.Path))
-                    .AddNpgsql()
-                    .AddSource(Sources);
-                if (!string.IsNullOrEmpty(options.OtlpEndpoint))
-                    tracing.AddOtlpExporter(o => o.Endpoint = new Uri(options.OtlpEndpoint));
-            });
+                .AddPrometheusExporter());
+        // Tracing only with somewhere to send it: a tracer provider without an exporter still
+        // samples every request and every Npgsql command into tagged activities, measured at ~10%
+        // of the server's CPU under single-score ingest (docs/architecture.md).
+        if (!string.IsNullOrEmpty(options.OtlpEndpoint))
+        {
+            telemetry.WithTracing(tracing => tracing
+                .AddAspNetCoreInstrumentation(o => o.Filter = context => !IsScrapeOrProbe(context.Request.Path))
+                .AddNpgsql()
+                .AddSource(Sources)
+                .AddOtlpExporter(o => o.Endpoint = new Uri(options.OtlpEndpoint)));
+        }
         return builder;
     }
 
