@@ -13,7 +13,7 @@ public sealed partial class RankingBoard
         ReadOnlySpan<byte> id = buffer[..length];
         ulong hash = PlayerIndex.Hash(id);
         if (stage == RankStage.Encode) return (long)hash;
-        _lock.EnterReadLock();
+        _lock.EnterRead();
         try
         {
             if (stage == RankStage.Lock) return (long)hash;
@@ -26,7 +26,7 @@ public sealed partial class RankingBoard
         }
         finally
         {
-            _lock.ExitReadLock();
+            _lock.ExitRead();
         }
     }
 }

@@ -11,7 +11,7 @@ public sealed partial class RankingBoard
         ReadOnlySpan<byte> id = buffer[..length];
         ulong hash = PlayerIndex.Hash(id);
 
-        _lock.EnterReadLock();
+        _lock.EnterRead();
         try
         {
             if (!TryLocate(id, hash, out Located item)) return false;
@@ -20,7 +20,7 @@ public sealed partial class RankingBoard
         }
         finally
         {
-            _lock.ExitReadLock();
+            _lock.ExitRead();
         }
     }
 
@@ -32,7 +32,7 @@ public sealed partial class RankingBoard
     {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
-        _lock.EnterReadLock();
+        _lock.EnterRead();
         try
         {
             int count = _tree.Count;
@@ -42,7 +42,7 @@ public sealed partial class RankingBoard
         }
         finally
         {
-            _lock.ExitReadLock();
+            _lock.ExitRead();
         }
     }
 
@@ -60,7 +60,7 @@ public sealed partial class RankingBoard
         ReadOnlySpan<byte> id = buffer[..length];
         ulong hash = PlayerIndex.Hash(id);
 
-        _lock.EnterReadLock();
+        _lock.EnterRead();
         try
         {
             if (!TryLocate(id, hash, out Located item)) return false;
@@ -76,7 +76,7 @@ public sealed partial class RankingBoard
         }
         finally
         {
-            _lock.ExitReadLock();
+            _lock.ExitRead();
         }
     }
 
@@ -90,7 +90,7 @@ public sealed partial class RankingBoard
     {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
-        _lock.EnterReadLock();
+        _lock.EnterRead();
         try
         {
             (int start, int end) = RankSpanOfScores(minScore, maxScore);
@@ -101,14 +101,14 @@ public sealed partial class RankingBoard
         }
         finally
         {
-            _lock.ExitReadLock();
+            _lock.ExitRead();
         }
     }
 
     /// <summary>Number of entries with <paramref name="minScore"/> &lt;= score &lt;= <paramref name="maxScore"/> (inclusive); 0 when min &gt; max.</summary>
     public long CountInScoreRange(long minScore, long maxScore)
     {
-        _lock.EnterReadLock();
+        _lock.EnterRead();
         try
         {
             (int start, int end) = RankSpanOfScores(minScore, maxScore);
@@ -116,7 +116,7 @@ public sealed partial class RankingBoard
         }
         finally
         {
-            _lock.ExitReadLock();
+            _lock.ExitRead();
         }
     }
 
@@ -131,7 +131,7 @@ public sealed partial class RankingBoard
         var found = new List<RankedEntry>(playerIds.Count);
         var absent = new List<string>();
         Span<byte> buffer = stackalloc byte[PlayerIdCodec.BufferSize];
-        _lock.EnterReadLock();
+        _lock.EnterRead();
         try
         {
             foreach (string playerId in playerIds)
@@ -153,7 +153,7 @@ public sealed partial class RankingBoard
         }
         finally
         {
-            _lock.ExitReadLock();
+            _lock.ExitRead();
         }
         found.Sort(static (a, b) => a.Rank.CompareTo(b.Rank));
         missing = absent;

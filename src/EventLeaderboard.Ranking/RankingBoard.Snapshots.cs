@@ -16,7 +16,7 @@ public sealed partial class RankingBoard
     public void WriteSnapshot(Stream destination)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        _lock.EnterReadLock();
+        _lock.EnterRead();
         try
         {
             var w = new SnapshotWriter(destination);
@@ -91,7 +91,7 @@ public sealed partial class RankingBoard
         }
         finally
         {
-            _lock.ExitReadLock();
+            _lock.ExitRead();
         }
     }
 
@@ -284,7 +284,7 @@ public sealed partial class RankingBoard
     /// </summary>
     public ulong ComputeContentChecksum()
     {
-        _lock.EnterReadLock();
+        _lock.EnterRead();
         try
         {
             var hash = new XxHash64();
@@ -306,7 +306,7 @@ public sealed partial class RankingBoard
         }
         finally
         {
-            _lock.ExitReadLock();
+            _lock.ExitRead();
         }
     }
 }

@@ -12,7 +12,7 @@ namespace EventLeaderboard.Ranking;
 /// (<see cref="OrderTree"/>) whose leaves hold (key, tie, entry) inline. See docs/ranking-engine.md.</para>
 /// <para><b>Concurrency guarantee</b>: one writer at a time (callers serialize <see cref="Apply"/> and
 /// <see cref="Remove"/>), any number of concurrent readers. Every public read runs under the read side
-/// of a <see cref="ReaderWriterLockSlim"/> and every write under its write side, so each call observes
+/// of a <see cref="BoardLock"/> and every write under its write side, so each call observes
 /// exactly the state between two writes: linearizable, never torn, never throwing because of a
 /// concurrent write. A reader that returns a list has copied it: later writes do not change it.
 /// The exceptions are <see cref="EnumerateInRankOrder"/> (a lazy sequence: writer thread or paused
@@ -26,7 +26,7 @@ public sealed partial class RankingBoard
     /// <summary>Largest player id, in UTF-8 bytes.</summary>
     public const int MaxPlayerIdBytes = PlayerIdCodec.MaxBytes;
 
-    private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
+    private readonly BoardLock _lock = new();
     private readonly PlayerIndex _players;
     private readonly OrderTree _tree;
     // Only players with metadata pay for it: most boards never touch this dictionary. Keyed by the id's
@@ -78,7 +78,7 @@ public sealed partial class RankingBoard
             throw new ArgumentException($"Metadata is {metadata.Length} bytes; at most {MaxMetadataBytes} are allowed.", nameof(metadata));
         ulong hash = PlayerIndex.Hash(id);
 
-        _lock.EnterWriteLock();
+        _lock.EnterWrite();
         try
         {
             if (!TryLocate(id, hash, out Located item))
@@ -117,7 +117,7 @@ public sealed partial class RankingBoard
         }
         finally
         {
-            _lock.ExitWriteLock();
+            _lock.ExitWrite();
         }
     }
 
@@ -133,7 +133,7 @@ public sealed partial class RankingBoard
         ReadOnlySpan<byte> id = buffer[..length];
         ulong hash = PlayerIndex.Hash(id);
 
-        _lock.EnterWriteLock();
+        _lock.EnterWrite();
         try
         {
             if (!TryLocate(id, hash, out Located item)) return false;
@@ -145,7 +145,7 @@ public sealed partial class RankingBoard
         }
         finally
         {
-            _lock.ExitWriteLock();
+            _lock.ExitWrite();
         }
     }
 
@@ -202,7 +202,7 @@ public sealed partial class RankingBoard
     /// <summary>Checks the whole structure (tree, back links, index) in O(n); throws on the first violation. Tests only.</summary>
     internal void ValidateInvariants()
     {
-        _lock.EnterReadLock();
+        _lock.EnterRead();
         try
         {
             _tree.ValidateInvariants();
@@ -225,7 +225,7 @@ public sealed partial class RankingBoard
         }
         finally
         {
-            _lock.ExitReadLock();
+            _lock.ExitRead();
         }
     }
 

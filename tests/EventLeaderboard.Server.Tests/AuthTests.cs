@@ -49,6 +49,19 @@ public sealed class AuthTests(AppFixture fixture) : IClassFixture<AppFixture>
     }
 
     [Fact]
+    public async Task a_key_that_worked_before_does_not_make_a_near_miss_of_it_work()
+    {
+        var reader = new Api(_app.ClientWith(LeaderboardApp.ReadKey));
+        (await reader.GetAsync("/v1/leaderboards")).AssertStatus(HttpStatusCode.OK);
+        (await reader.GetAsync("/v1/leaderboards")).AssertStatus(HttpStatusCode.OK);
+
+        foreach (var nearMiss in new[] { LeaderboardApp.ReadKey + "x", LeaderboardApp.ReadKey[..^1], LeaderboardApp.ReadKey.ToUpperInvariant() })
+            (await new Api(_app.ClientWith(nearMiss)).GetAsync("/v1/leaderboards")).AssertProblem(HttpStatusCode.Unauthorized);
+        // The read key, verified and remembered above, still has only its own role.
+        (await reader.SubmitAsync("any", new { playerId = "p", score = 1 })).AssertProblem(HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
     public async Task health_endpoints_need_no_key()
     {
         var api = new Api(_app.ClientWith(null));

@@ -39,6 +39,39 @@ public sealed class QueryTests(AppFixture fixture) : IClassFixture<AppFixture>, 
     }
 
     [Fact]
+    public async Task a_query_string_seen_before_binds_the_same_way_and_a_bad_one_stays_refused()
+    {
+        for (var i = 0; i < 2; i++)
+            Assert.Equal(["p9", "p8"], (await _read.GetAsync($"/v1/leaderboards/{_board}/top?limit=2")).Entries().Select(e => e.Player));
+        Assert.Equal(3, (await _read.GetAsync($"/v1/leaderboards/{_board}/top?limit=3")).Entries().Length);
+        for (var i = 0; i < 2; i++)
+            (await _read.GetAsync($"/v1/leaderboards/{_board}/top?limit=0")).AssertValidationError("limit");
+        // The same query string on another endpoint means that endpoint's parameters.
+        (await _read.GetAsync($"/v1/leaderboards/{_board}/players/p5/around?limit=2")).AssertStatus(HttpStatusCode.OK);
+    }
+
+    [Theory]
+    [InlineData("asOf=yesterday")]
+    [InlineData("ASOF=yesterday")]
+    [InlineData("as%4Ff=yesterday")]
+    [InlineData("limit=2&asof=yesterday")]
+    public async Task asOf_is_recognised_in_any_case_and_when_percent_encoded(string query)
+    {
+        (await _read.GetAsync($"/v1/leaderboards/{_board}/top?{query}")).AssertValidationError("asOf");
+        (await _read.GetAsync($"/v1/leaderboards/{_board}/top?{query}")).AssertValidationError("asOf");
+    }
+
+    [Fact]
+    public async Task answers_carry_their_content_length()
+    {
+        var top = await _read.GetAsync($"/v1/leaderboards/{_board}/top?limit=5");
+
+        var body = await top.Response.Content.ReadAsByteArrayAsync();
+        Assert.Equal(body.Length, top.Response.Content.Headers.ContentLength);
+        Assert.NotEqual(true, top.Response.Headers.TransferEncodingChunked);
+    }
+
+    [Fact]
     public async Task a_player_query_gives_rank_total_and_top_percent()
     {
         var player = await _read.GetAsync($"/v1/leaderboards/{_board}/players/p7");

@@ -21,12 +21,20 @@ public sealed class AsOfQueries(AsOfBoards boards)
     {
         asOf = default;
         invalid = null;
-        if (!context.Request.Query.TryGetValue("asOf", out var values)) return false;
+        if (!MayHaveAsOf(context.Request.QueryString) || !context.Request.Query.TryGetValue("asOf", out var values)) return false;
         if (values.Count != 1 || !DateTimeOffset.TryParse(values[0], CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out asOf)
             || !HasOffset(values[0]!))
             invalid = ProblemResult.Validation("asOf", "Must be an ISO-8601 instant with a time zone, e.g. 2026-01-31T12:00:00Z.");
         return true;
     }
+
+    /// <summary>
+    /// Cheap pre-check on the raw query string, so live reads do not parse the query collection (a
+    /// dictionary per request) only to find no asOf. Keys match case-insensitively after URL-decoding,
+    /// so without a '%' the key can only be there as the letters "asof" in some case.
+    /// </summary>
+    static bool MayHaveAsOf(QueryString query) =>
+        query.Value is { Length: > 0 } raw && (raw.Contains('%') || raw.Contains("asof", StringComparison.OrdinalIgnoreCase));
 
     static bool HasOffset(string text) => text.EndsWith('Z') || text.EndsWith('z') || (text.Length > 6 && text[^6] is '+' or '-' && text[^3] == ':');
 

@@ -22,6 +22,11 @@ public sealed class ApiKeyAuthenticationHandler(
 {
     public const string SchemeName = "ApiKey";
 
+    /// <remarks>
+    /// Requests do not come through here: <see cref="ApiKeyAuthenticationMiddleware"/> sets the user
+    /// without a DI scope and handler per request. The scheme stays for challenge (401), forbid (403)
+    /// and any explicit <c>AuthenticateAsync</c>.
+    /// </remarks>
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var key = PresentedKey(Request);
@@ -38,7 +43,7 @@ public sealed class ApiKeyAuthenticationHandler(
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
         Problems.Write(Context, StatusCodes.Status403Forbidden, "Forbidden", "The API key does not have the role this endpoint needs.");
 
-    static string? PresentedKey(HttpRequest request)
+    public static string? PresentedKey(HttpRequest request)
     {
         var authorization = request.Headers.Authorization.ToString();
         if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
@@ -48,10 +53,47 @@ public sealed class ApiKeyAuthenticationHandler(
     }
 }
 
+/// <summary>
+/// Sets <see cref="HttpContext.User"/> from the presented key, in place of ASP.NET Core's
+/// authentication middleware: that one creates the request's DI scope, an authentication handler and
+/// its options per request, which cost more than the whole ranking query of a hot read. The outcome is
+/// the same: a known key's principal, or an anonymous user (no key or an unknown one), which
+/// authorization then answers with the scheme's 401 or 403.
+/// </summary>
+public sealed class ApiKeyAuthenticationMiddleware(RequestDelegate next, ApiKeyRegistry registry)
+{
+    public Task InvokeAsync(HttpContext context)
+    {
+        if (ApiKeyAuthenticationHandler.PresentedKey(context.Request) is { } key && registry.Find(key) is { } principal)
+            context.User = principal;
+        return next(context);
+    }
+}
+
+/// <summary>A configured key's principal; built once per key, shared by its requests.</summary>
+public sealed class ApiKeyPrincipal(ClaimsIdentity identity, string keyName) : ClaimsPrincipal(identity)
+{
+    /// <summary>The key's configured name (also its <see cref="ClaimTypes.Name"/> claim).</summary>
+    public string KeyName => keyName;
+
+    /// <summary>Rate-limit bucket ids, made once here rather than concatenated per request.</summary>
+    public string ReadPartition { get; } = "read:" + keyName;
+
+    public string IngestPartition { get; } = "ingest:" + keyName;
+}
+
 /// <summary>The configured keys as SHA-256 hashes with ready-made principals.</summary>
+/// <remarks>
+/// Keys that verified are remembered by their presented text, so a client's later requests skip the
+/// SHA-256 and the comparisons. Only exact texts of configured keys get in, so the table holds at
+/// most a few entries per key (a Bearer value and an X-Api-Key value) and an attacker cannot grow it.
+/// A lookup of an unknown key compares it with no secret: the table's string hashes are randomized
+/// per process, so a guess reaches a string comparison only on a 32-bit hash collision it cannot aim.
+/// </remarks>
 public sealed class ApiKeyRegistry
 {
-    readonly (byte[] Hash, ClaimsPrincipal Principal)[] _keys;
+    readonly (byte[] Hash, ApiKeyPrincipal Principal)[] _keys;
+    readonly ConcurrentDictionary<string, ApiKeyPrincipal> _verified = new(StringComparer.Ordinal);
 
     public ApiKeyRegistry(IOptions<AuthOptions> options, IHostEnvironment environment)
     {
@@ -61,30 +103,16 @@ public sealed class ApiKeyRegistry
 
     public int Count => _keys.Length;
 
-    /// <summary>
-    /// Keys already verified, so a client that sends its key with every request is hashed once.
-    /// Only keys that matched are added, so it holds at most one entry per configured key. A miss
-    /// (every unknown key) takes the constant-time path below; the lookup's own timing reveals
-    /// nothing about a key's content, as string hash codes are randomized per process.
-    /// </summary>
-    readonly ConcurrentDictionary<string, ClaimsPrincipal> _verified = new(StringComparer.Ordinal);
-
-    public ClaimsPrincipal? Find(string presentedKey)
+    public ApiKeyPrincipal? Find(string presentedKey)
     {
         if (_verified.TryGetValue(presentedKey, out var known)) return known;
-        var found = FindByHash(presentedKey);
-        if (found is not null) _verified.TryAdd(presentedKey, found);
-        return found;
-    }
-
-    ClaimsPrincipal? FindByHash(string presentedKey)
-    {
         Span<byte> hash = stackalloc byte[32];
         SHA256.HashData(Encoding.UTF8.GetBytes(presentedKey), hash);
-        ClaimsPrincipal? found = null;
+        ApiKeyPrincipal? found = null;
         // No early exit: every configured key is compared.
         foreach (var (expected, principal) in _keys)
             if (CryptographicOperations.FixedTimeEquals(hash, expected)) found = principal;
+        if (found is not null) _verified.TryAdd(presentedKey, found);
         return found;
     }
 
@@ -95,7 +123,7 @@ public sealed class ApiKeyRegistry
         throw new InvalidOperationException($"API key '{entry.Name}' has neither Key nor KeySha256.");
     }
 
-    static ClaimsPrincipal PrincipalOf(ApiKeyEntry entry)
+    static ApiKeyPrincipal PrincipalOf(ApiKeyEntry entry)
     {
         var claims = new List<Claim> { new(ClaimTypes.Name, entry.Name) };
         foreach (var role in entry.Roles.Select(r => r.Trim().ToLowerInvariant()).Distinct())
@@ -107,6 +135,6 @@ public sealed class ApiKeyRegistry
                 claims.Add(new Claim(ClaimTypes.Role, Roles.Ingest));
             }
         }
-        return new ClaimsPrincipal(new ClaimsIdentity(claims, ApiKeyAuthenticationHandler.SchemeName));
+        return new ApiKeyPrincipal(new ClaimsIdentity(claims, ApiKeyAuthenticationHandler.SchemeName), entry.Name);
     }
 }

@@ -73,13 +73,34 @@ public static class ServerRegistration
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseLeaderboardDashboard();
-        app.UseAuthentication();
-        app.UseAuthorization();
+        app.UseApiKeyAuthentication();
+        app.UseRoleAuthorization();
         app.UseLeaderboardRateLimiting();
         app.MapWolverineEndpoints();
         app.MapLeaderboardOpenApi();
         app.MapLeaderboardMetrics();
         return app;
+    }
+
+    /// <summary>
+    /// <see cref="ApiKeyAuthenticationMiddleware"/> in place of <c>UseAuthentication()</c> (see there why).
+    /// WebApplication adds <c>UseAuthentication()</c> by itself when authentication services exist and
+    /// the pipeline did not call it; it checks this property, which <c>UseAuthentication()</c> sets.
+    /// </summary>
+    static void UseApiKeyAuthentication(this WebApplication app)
+    {
+        app.UseMiddleware<ApiKeyAuthenticationMiddleware>();
+        ((IApplicationBuilder)app).Properties["__AuthenticationMiddlewareSet"] = true;
+    }
+
+    /// <summary>
+    /// <see cref="RoleAuthorizationMiddleware"/> in place of <c>UseAuthorization()</c> (see there why);
+    /// the property stops WebApplication from adding <c>UseAuthorization()</c> by itself, as above.
+    /// </summary>
+    static void UseRoleAuthorization(this WebApplication app)
+    {
+        app.UseMiddleware<RoleAuthorizationMiddleware>();
+        ((IApplicationBuilder)app).Properties["__AuthorizationMiddlewareSet"] = true;
     }
 
     /// <summary>Validators are registered explicitly: Wolverine does not resolve unregistered services.</summary>

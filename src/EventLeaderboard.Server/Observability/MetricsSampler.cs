@@ -64,16 +64,9 @@ public sealed class MetricsSampler(
             foreach (var s in await snapshotStore.ListAsync(null, long.MaxValue, ct))
                 if (!snapshots.TryGetValue(s.BoardId, out var seen) || s.TakenAt > seen) snapshots[s.BoardId] = s.TakenAt;
 
-        var lags = new Dictionary<string, long>(StringComparer.Ordinal);
-        if (services.GetService<ConsumerGroupStore>() is { } groups)
-        {
-            var names = new List<string>();
-            await using (var cmd = dataSource.CreateCommand($"SELECT name FROM {schema}.sub_groups ORDER BY name"))
-            await using (var reader = await cmd.ExecuteReaderAsync(ct))
-                while (await reader.ReadAsync(ct)) names.Add(reader.GetString(0));
-            foreach (var name in names)
-                if (await groups.StatusAsync(name, ct) is { } status) lags[name] = status.Lag;
-        }
+        IReadOnlyDictionary<string, long> lags = services.GetService<ConsumerGroupStore>() is { } groups
+            ? await groups.LagsAsync(ct)
+            : new Dictionary<string, long>();
         return new DatabaseSample(head, snapshots, lags);
     }
 }

@@ -12,14 +12,24 @@ public sealed class RequestIdMiddleware(RequestDelegate next, ILogger<RequestIdM
     public const string HeaderName = "X-Request-Id";
     const int MaxLength = 64;
 
-    public async Task InvokeAsync(HttpContext context)
+    public Task InvokeAsync(HttpContext context)
     {
         var inbound = context.Request.Headers[HeaderName].ToString();
-        if (IsAcceptable(inbound)) context.TraceIdentifier = inbound;
-        var id = context.TraceIdentifier;
-        context.Response.Headers[HeaderName] = id;
-        // ASP.NET Core's own request scope captured the id before this ran; this scope carries
-        // the caller's id when one was accepted.
+        if (!IsAcceptable(inbound))
+        {
+            // ASP.NET Core's own request scope already carries this id as RequestId: no second scope
+            // (and no async state machine) on the common path.
+            context.Response.Headers[HeaderName] = context.TraceIdentifier;
+            return next(context);
+        }
+        context.TraceIdentifier = inbound;
+        context.Response.Headers[HeaderName] = inbound;
+        return WithCallerScope(context, inbound);
+    }
+
+    /// <summary>ASP.NET Core's request scope captured its own id before this ran; this scope carries the caller's.</summary>
+    async Task WithCallerScope(HttpContext context, string id)
+    {
         using (logger.BeginScope(new RequestScope(id)))
             await next(context);
     }

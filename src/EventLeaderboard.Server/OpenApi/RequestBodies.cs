@@ -1,4 +1,5 @@
 using EventLeaderboard.Server.Features;
+using EventLeaderboard.Server.Subscriptions.Endpoints;
 
 namespace EventLeaderboard.Server.OpenApi;
 
@@ -15,6 +16,11 @@ internal static class RequestBodies
         ("POST", "/v1/leaderboards/{boardId}/scores") => (typeof(SubmitScore), ["playerId", "score"]),
         ("POST", "/v1/leaderboards/{boardId}/scores/batch") => (typeof(SubmitScoreBatch), ["scores"]),
         ("POST", "/v1/leaderboards/{boardId}/players/lookup") => (typeof(LookupPlayers), ["playerIds"]),
+        // boards is required only when the group is created (an update may omit it), so it is not listed.
+        ("PUT", "/v1/subscriptions/{group}") => (typeof(DefineGroup), []),
+        ("POST", "/v1/subscriptions/{group}/read") => (typeof(ReadMessages), ["consumer"]),
+        ("POST", "/v1/subscriptions/{group}/ack") => (typeof(AckMessages), ["ids"]),
+        ("POST", "/v1/subscriptions/{group}/reset") => (typeof(ResetGroup), ["startAt"]),
         _ => null,
     };
 }

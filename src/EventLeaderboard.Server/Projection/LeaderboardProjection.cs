@@ -87,6 +87,17 @@ public sealed class LeaderboardProjection(IOptions<IngestOptions> options, IProj
         }
     }
 
+    /// <summary>
+    /// Applies item <paramref name="index"/> of the score event <paramref name="seqId"/> alone: a
+    /// replay skips the items of boards it does not build, and skipping them must not move the
+    /// log positions (ties) of the items it keeps.
+    /// </summary>
+    internal ScoreResult ApplyReplayedScore(long seqId, int index, ScoreItem item)
+    {
+        System.Diagnostics.Debug.Assert(index is >= 0 and < LogPosition.ItemsPerEvent);
+        return ApplyScore(item, LogPosition.Of(seqId, index));
+    }
+
     ScoreResult ApplyScore(ScoreItem item, long position)
     {
         if (!_boards.TryGetValue(item.BoardId, out var board))

@@ -39,12 +39,15 @@ public static class RateLimitRegistration
 
     static RateLimitPartition<string> Partition(HttpContext context, RateLimitOptions options)
     {
-        var policy = context.GetEndpoint()?.Metadata.GetOrderedMetadata<IAuthorizeData>().Select(a => a.Policy).FirstOrDefault(p => p is not null);
+        var policy = PolicyOf(context.GetEndpoint());
         if (policy is null) return RateLimitPartition.GetNoLimiter("unlimited");
-        var (kind, settings) = policy == Roles.Ingest ? ("ingest", options.Ingest) : ("read", options.Read);
-        // Anonymous readers (Auth:AnonymousRead) share a bucket per client address.
-        var who = context.User.FindFirstValue(ClaimTypes.Name) ?? "anonymous@" + context.Connection.RemoteIpAddress;
-        return RateLimitPartition.GetTokenBucketLimiter(kind + ":" + who, _ => new TokenBucketRateLimiterOptions
+        var ingest = policy == Roles.Ingest;
+        var settings = ingest ? options.Ingest : options.Read;
+        // Runs on every request: a key's bucket ids are made once with its principal. Anonymous readers
+        // (Auth:AnonymousRead) share a bucket per client address.
+        var partition = context.User is ApiKeyPrincipal key ? (ingest ? key.IngestPartition : key.ReadPartition)
+            : (ingest ? "ingest:" : "read:") + (context.User.FindFirstValue(ClaimTypes.Name) ?? "anonymous@" + context.Connection.RemoteIpAddress);
+        return RateLimitPartition.GetTokenBucketLimiter(partition, _ => new TokenBucketRateLimiterOptions
         {
             TokenLimit = Math.Max(1, settings.Burst),
             TokensPerPeriod = Math.Max(1, settings.PermitsPerSecond),
@@ -52,6 +55,15 @@ public static class RateLimitRegistration
             QueueLimit = 0,
             AutoReplenishment = true,
         });
+    }
+
+    /// <summary>The endpoint's first named authorization policy; a loop, not LINQ, because it runs per request.</summary>
+    static string? PolicyOf(Endpoint? endpoint)
+    {
+        if (endpoint is null) return null;
+        foreach (var data in endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>())
+            if (data.Policy is not null) return data.Policy;
+        return null;
     }
 
     static ValueTask OnRejectedAsync(OnRejectedContext rejected, CancellationToken ct)

@@ -30,6 +30,7 @@ public sealed class Migrator(NpgsqlDataSource dataSource, IOptions<StorageOption
         try
         {
             var done = await RecordedAsync(connection, ct);
+            RefuseEdited(done);
             foreach (var script in MigrationScripts.All)
             {
                 if (done.ContainsKey(script.Name)) continue;
@@ -62,6 +63,7 @@ public sealed class Migrator(NpgsqlDataSource dataSource, IOptions<StorageOption
         await using (var exists = new NpgsqlCommand($"SELECT to_regclass('{Table}') IS NOT NULL", connection))
             if (!(bool)(await exists.ExecuteScalarAsync(ct))!) return MigrationScripts.All.Select(s => s.Name).ToList();
         var done = await RecordedAsync(connection, ct);
+        RefuseEdited(done);
         return MigrationScripts.All.Where(s => !done.ContainsKey(s.Name)).Select(s => s.Name).ToList();
     }
 
@@ -72,6 +74,20 @@ public sealed class Migrator(NpgsqlDataSource dataSource, IOptions<StorageOption
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct)) done[reader.GetString(0)] = reader.GetString(1);
         return done;
+    }
+
+    /// <summary>
+    /// A script recorded as applied whose text differs from the one in this build was edited after it
+    /// ran somewhere: the database may not have what the edited script creates, and re-running it is
+    /// not what migrations promise. Refuse, naming it, rather than report the schema as current.
+    /// </summary>
+    static void RefuseEdited(Dictionary<string, string> recorded)
+    {
+        foreach (var script in MigrationScripts.All)
+            if (recorded.TryGetValue(script.Name, out var sha256) && !sha256.Equals(script.Sha256, StringComparison.OrdinalIgnoreCase))
+                throw new SchemaMismatchException(
+                    $"Migration {script.Name} was applied with a different text (sha256 {sha256}) from this build's ({script.Sha256}). " +
+                    "An applied migration must never be edited: restore its original text and put the change in a new numbered migration.");
     }
 
     void CheckSchemaName()

@@ -29,34 +29,40 @@ public static class BoardSnapshotFormat
     /// <summary>Writes <paramref name="board"/>; call it with the projection paused (follower thread).</summary>
     public static void Write(Stream destination, BoardState board, long seqId)
     {
-        using (var w = new BinaryWriter(destination, Encoding.UTF8, leaveOpen: true))
-        {
-            w.Write(Magic);
-            w.Write(Version);
-            w.Write(seqId);
-            var c = board.Config;
-            w.Write(c.BoardId);
-            w.Write((byte)c.SortOrder);
-            w.Write((byte)c.UpdatePolicy);
-            WriteOptional(w, c.MinScore);
-            WriteOptional(w, c.MaxScore);
-            w.Write(c.TopN);
-            w.Write(c.DisplayName is not null);
-            if (c.DisplayName is not null) w.Write(c.DisplayName);
-            var entries = board.Submissions.Entries();
-            w.Write(entries.Count);
-            foreach (var (id, o) in entries)
-            {
-                w.Write(id);
-                w.Write(o.PlayerId);
-                w.Write(o.Score);
-                w.Write(o.Rank);
-                WriteOptional(w, o.PreviousRank);
-                w.Write(o.Changed);
-                w.Write(o.Sequence);
-            }
-        }
+        WriteHeader(destination, board.Config, seqId, board.Submissions.Entries());
         board.Ranking.WriteSnapshot(destination);
+    }
+
+    /// <summary>
+    /// Writes everything before the ranking: settings and idempotency entries. Needs only copies of
+    /// them, so a snapshot can take those copies with the projection paused and write them after it
+    /// resumed (see <see cref="CapturedSnapshot"/>).
+    /// </summary>
+    public static void WriteHeader(Stream destination, BoardConfig c, long seqId, List<(string SubmissionId, SubmissionOutcome Outcome)> entries)
+    {
+        using var w = new BinaryWriter(destination, Encoding.UTF8, leaveOpen: true);
+        w.Write(Magic);
+        w.Write(Version);
+        w.Write(seqId);
+        w.Write(c.BoardId);
+        w.Write((byte)c.SortOrder);
+        w.Write((byte)c.UpdatePolicy);
+        WriteOptional(w, c.MinScore);
+        WriteOptional(w, c.MaxScore);
+        w.Write(c.TopN);
+        w.Write(c.DisplayName is not null);
+        if (c.DisplayName is not null) w.Write(c.DisplayName);
+        w.Write(entries.Count);
+        foreach (var (id, o) in entries)
+        {
+            w.Write(id);
+            w.Write(o.PlayerId);
+            w.Write(o.Score);
+            w.Write(o.Rank);
+            WriteOptional(w, o.PreviousRank);
+            w.Write(o.Changed);
+            w.Write(o.Sequence);
+        }
     }
 
     /// <summary>

@@ -6,7 +6,8 @@ namespace EventLeaderboard.Server.Snapshots;
 /// <summary>
 /// Snapshots every board when the log has moved <see cref="SnapshotOptions.EveryEvents"/> past the
 /// last snapshot or <see cref="SnapshotOptions.EverySeconds"/> passed with changes, and once more on
-/// graceful shutdown. The shutdown snapshot is taken in <see cref="StoppingAsync"/>, which the host
+/// graceful shutdown. After a failure the next periodic attempt backs off (<see cref="SnapshotBackoff"/>).
+/// The shutdown snapshot is taken in <see cref="StoppingAsync"/>, which the host
 /// calls before it stops any service: the follower still captures, and the subscriptions' writer
 /// can still raise its watermark, without which a restart could not use the snapshot (see
 /// <see cref="SnapshotRestorer"/>).
@@ -31,6 +32,7 @@ public sealed class SnapshotScheduler(
     {
         var o = options.Value;
         var lastRun = DateTime.UtcNow;
+        var backoff = new SnapshotBackoff();
         using var timer = new PeriodicTimer(CheckEvery);
         try
         {
@@ -40,11 +42,18 @@ public sealed class SnapshotScheduler(
                 var byEvents = o.EveryEvents > 0 && AppliedSeqId - LastSeqId >= o.EveryEvents;
                 var byTime = o.EverySeconds > 0 && DateTime.UtcNow - lastRun >= TimeSpan.FromSeconds(o.EverySeconds);
                 if (!byEvents && !byTime) continue;
+                if (!backoff.Allows(DateTime.UtcNow)) continue;
                 lastRun = DateTime.UtcNow;
-                try { await taker.TakeAsync(null, stoppingToken); }
+                try
+                {
+                    await taker.TakeAsync(null, stoppingToken);
+                    backoff.Succeeded();
+                }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    logger.LogWarning(e, "Periodic snapshot failed; the next one retries");
+                    backoff.Failed(DateTime.UtcNow);
+                    logger.LogWarning(e, "Periodic snapshot failed ({Failures} in a row); the next attempt waits {Wait}",
+                        backoff.Failures, backoff.Wait);
                 }
             }
         }

@@ -19,7 +19,7 @@ public static class MessageJson
     }
 
     public static void Write(Utf8JsonWriter writer, DeliveredMessage m) =>
-        Write(writer, m.Id, m.Sequence, m.Kind, m.BoardId, m.DeliveryCount, System.Text.Encoding.UTF8.GetBytes(m.Data));
+        Write(writer, m.Id, m.Sequence, m.Kind, m.BoardId, m.DeliveryCount, m.DataUtf8 ?? System.Text.Encoding.UTF8.GetBytes(m.Data));
 
     /// <summary>One message as a standalone UTF-8 JSON document (webhook bodies, stream events).</summary>
     public static byte[] ToBytes(DeliveredMessage m)
@@ -33,6 +33,9 @@ public static class MessageJson
 /// <summary>A message as handed to a consumer (or listed as a dead letter). <c>Data</c> is the JSON text of <c>data</c>.</summary>
 public sealed record DeliveredMessage(string Id, long Ordinal, long Sequence, string Kind, string BoardId, int DeliveryCount, string Data)
 {
+    /// <summary>The UTF-8 bytes of <see cref="Data"/> when the message came from the log (writing a read's answer skips re-encoding).</summary>
+    public byte[]? DataUtf8 { get; private init; }
+
     public static DeliveredMessage From(LogMessage m, int deliveryCount) =>
-        new(m.Id, m.Ordinal, m.Sequence, m.KindName, m.BoardId, deliveryCount, m.DataText);
+        new(m.Id, m.Ordinal, m.Sequence, m.KindName, m.BoardId, deliveryCount, m.DataText) { DataUtf8 = m.Data };
 }

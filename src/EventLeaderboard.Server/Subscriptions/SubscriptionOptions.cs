@@ -15,6 +15,16 @@ public sealed class SubscriptionOptions
     /// <summary>Log events derived but not yet written that the follower may run ahead by before it waits for the writer.</summary>
     public int WriterQueueCapacity { get; set; } = 8192;
 
+    /// <summary>
+    /// Hours a <c>sub_messages</c> row is kept at least; after that it is deleted once no group
+    /// needs it (see <see cref="MessageRetention"/>). <c>startAt</c>, reset and a stream's
+    /// <c>Last-Event-ID</c> further back than this find only what groups still pin.
+    /// </summary>
+    public double RetentionHours { get; set; } = 24;
+
+    /// <summary>Seconds between two retention passes.</summary>
+    public double RetentionCheckSeconds { get; set; } = 60;
+
     /// <summary>The internal consumer group of the in-process handlers (names starting with '_' are reserved).</summary>
     public const string InProcessGroup = "_server.notifications";
 }

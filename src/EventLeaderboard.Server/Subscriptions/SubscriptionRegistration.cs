@@ -24,6 +24,8 @@ public static class SubscriptionRegistration
         // The projection takes its observer as an optional constructor argument.
         services.AddSingleton<IProjectionObserver>(sp => sp.GetRequiredService<NotificationDeriver>());
         services.AddSingleton<ConsumerGroupStore>();
+        services.AddSingleton<MessageRetention>();
+        services.AddHostedService(sp => sp.GetRequiredService<MessageRetention>());
         services.AddSingleton<GroupReader>();
 
         services.AddHttpClient(WebhookDispatcher.HttpClientName)

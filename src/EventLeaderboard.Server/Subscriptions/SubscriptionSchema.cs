@@ -13,8 +13,8 @@ namespace EventLeaderboard.Server.Subscriptions;
 /// <item><c>sub_messages</c>: one row per log event that derived messages (seq_id, blob). Immutable.</item>
 /// <item><c>sub_watermark</c>: one row; every seq_id up to <c>written_up_to</c> has its row (or has none to have).</item>
 /// <item><c>sub_groups</c>: definition and cursor (the ordinal of the next message to hand out).</item>
-/// <item><c>sub_pending</c>: messages taken from the log and not yet acknowledged; <c>deadline</c> null means
-/// queued for <c>consumer</c> and not delivered yet.</item>
+/// <item><c>sub_pending_ranges</c>: messages taken from the log and not yet acknowledged, one row per board
+/// per read (<see cref="PendingRange"/>); <c>deadline</c> null means queued for <c>consumer</c> and not delivered yet.</item>
 /// <item><c>sub_dead</c>: dead letters. <c>sub_consumers</c>: last time each consumer read.</item>
 /// </list>
 /// </remarks>
@@ -59,19 +59,13 @@ public sealed class SubscriptionSchema(NpgsqlDataSource dataSource, IOptions<Sto
                 webhook_url text NULL, webhook_secret text NULL,
                 cursor bigint NOT NULL, min_sequence bigint NOT NULL, position bigint NOT NULL,
                 created_at timestamptz NOT NULL DEFAULT now());
-            CREATE TABLE IF NOT EXISTS {s}.sub_pending (
-                group_name text NOT NULL, id text NOT NULL, ord bigint NOT NULL, sequence bigint NOT NULL,
-                board_id text NOT NULL, kind text NOT NULL, data text NOT NULL,
-                consumer text NULL, delivery_count int NOT NULL, deadline timestamptz NULL,
-                PRIMARY KEY (group_name, id));
-            CREATE INDEX IF NOT EXISTS sub_pending_queue ON {s}.sub_pending (group_name, consumer, ord) WHERE deadline IS NULL;
-            CREATE INDEX IF NOT EXISTS sub_pending_deadline ON {s}.sub_pending (group_name, deadline) WHERE deadline IS NOT NULL;
             CREATE TABLE IF NOT EXISTS {s}.sub_dead (
                 group_name text NOT NULL, id text NOT NULL, ord bigint NOT NULL, sequence bigint NOT NULL,
                 board_id text NOT NULL, kind text NOT NULL, data text NOT NULL, delivery_count int NOT NULL,
                 dead_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (group_name, id));
             CREATE TABLE IF NOT EXISTS {s}.sub_consumers (
                 group_name text NOT NULL, name text NOT NULL, last_seen timestamptz NOT NULL, PRIMARY KEY (group_name, name));
+            {RangesSql(s)}
             """, connection, tx))
         {
             cmd.ExecuteNonQuery();
@@ -82,4 +76,27 @@ public sealed class SubscriptionSchema(NpgsqlDataSource dataSource, IOptions<Sto
         tx.Commit();
         return watermark;
     }
+
+    /// <summary>
+    /// What <c>migrations/0004_subscription_ranges.sql</c> does (keep the two in step): pending
+    /// entries as ranges, converting the per-message <c>sub_pending</c> of older versions (each
+    /// entry becomes a one-message range, nothing is lost), and the time a messages row was written,
+    /// which retention needs.
+    /// </summary>
+    static string RangesSql(string s) => $"""
+        ALTER TABLE {s}.sub_messages ADD COLUMN IF NOT EXISTS written_at timestamptz NOT NULL DEFAULT now();
+        CREATE TABLE IF NOT EXISTS {s}.sub_pending_ranges (
+            range_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            group_name text NOT NULL, board_id text NOT NULL, first_ord bigint NOT NULL, last_ord bigint NOT NULL,
+            ords bigint[] NOT NULL, ids text[] NOT NULL,
+            consumer text NULL, delivery_count int NOT NULL, deadline timestamptz NULL);
+        CREATE INDEX IF NOT EXISTS sub_pending_ranges_group ON {s}.sub_pending_ranges (group_name, first_ord);
+        DO $convert$ BEGIN
+            IF to_regclass('{s}.sub_pending') IS NOT NULL THEN
+                INSERT INTO {s}.sub_pending_ranges (group_name, board_id, first_ord, last_ord, ords, ids, consumer, delivery_count, deadline)
+                    SELECT group_name, board_id, ord, ord, ARRAY[ord], ARRAY[id], consumer, delivery_count, deadline FROM {s}.sub_pending;
+                DROP TABLE {s}.sub_pending;
+            END IF;
+        END $convert$;
+        """;
 }

@@ -107,6 +107,7 @@ public static class LoadGenCommands
         root.Subcommands.Add(SeedCommand());
         root.Subcommands.Add(Query());
         root.Subcommands.Add(Smoke());
+        root.Subcommands.Add(Drain());
         return root;
     }
 
@@ -148,6 +149,17 @@ public static class LoadGenCommands
         var command = new Command("query", "Closed-loop reads (rank/top/around) against a seeded board, optionally under background ingest.") { kind, connections, background };
         command.SetAction((result, ct) => Run(result, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(30),
             settings => QueryScenario.RunAsync(settings, result.GetValue(kind)!, result.GetValue(connections), Math.Max(0, result.GetValue(background)), ct)));
+        return command;
+    }
+
+    private static Command Drain()
+    {
+        var messages = Positive("--messages", 1_000_000, "Backlog size: score.submitted messages on a fresh board.");
+        var batch = Positive("--batch", 1000, "Messages per read (1-1000); each read is acknowledged as a whole.");
+        var pid = new Option<int>("--server-pid") { Description = "Server process id: report the CPU it and its children (its PostgreSQL) spend per message.", DefaultValueFactory = _ => 0 };
+        var command = new Command("drain", "Consumer-group drain: ingest a backlog, then read+ack it in batches with one consumer; messages/s and CPU per message.") { messages, batch, pid };
+        command.SetAction((result, ct) => Run(result, TimeSpan.Zero, TimeSpan.Zero,
+            settings => SubscriptionScenarios.DrainAsync(settings, result.GetValue(messages), Math.Min(1000, result.GetValue(batch)), result.GetValue(pid), ct)));
         return command;
     }
 

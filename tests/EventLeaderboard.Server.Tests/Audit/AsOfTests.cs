@@ -1,4 +1,6 @@
 using System.Net;
+using EventLeaderboard.Server.Audit;
+using Microsoft.Extensions.DependencyInjection;
 using EventLeaderboard.Server.Tests.Infrastructure;
 using EventLeaderboard.Server.Tests.Snapshots;
 using EventLeaderboard.Server.Tests.Support;
@@ -71,6 +73,54 @@ public sealed class AsOfTests
         Assert.Equal([("ann", 10L, 1L)], before.Entries());
         Assert.Equal(before.Entries(), after.Entries());
         Assert.Equal(before.Long("sequence"), after.Long("sequence"));
+    }
+
+    [Fact]
+    public async Task an_instant_in_the_future_of_the_log_is_answered_but_never_cached_as_final()
+    {
+        var database = await TestDatabase.CreateDatabaseAsync();
+        await using var app = await SnapshotNode.StartAsync(database);
+        var api = new Api(app.ClientWith(LeaderboardApp.AdminKey));
+        var board = await api.CreateBoardAsync();
+        await api.SubmitOkAsync(board, "ann", 10);
+        var future = DateTimeOffset.UtcNow.AddHours(1);
+
+        var first = await api.GetAsync($"/v1/leaderboards/{board}/top?asOf={Iso(future)}");
+        Assert.Equal(0, app.Services.GetRequiredService<AsOfBoards>().CachedBoards);
+        await api.SubmitOkAsync(board, "bob", 20);
+        var second = await api.GetAsync($"/v1/leaderboards/{board}/top?asOf={Iso(future)}");
+
+        Assert.Equal([("ann", 10L, 1L)], first.Entries());
+        Assert.Equal([("bob", 20L, 1L), ("ann", 10L, 2L)], second.Entries());
+    }
+
+    [Fact]
+    public async Task settled_instants_are_cached_up_to_the_configured_number_of_boards()
+    {
+        var database = await TestDatabase.CreateDatabaseAsync();
+        var settings = new Dictionary<string, string?> { ["Audit:AsOfSettledSeconds"] = "0", ["Audit:AsOfCacheBoards"] = "2" };
+        await using var app = await new LeaderboardApp(database, settings).StartAsync();
+        var api = new Api(app.ClientWith(LeaderboardApp.AdminKey));
+        var board = await api.CreateBoardAsync();
+        var instants = new List<DateTimeOffset>();
+        for (var i = 1; i <= 3; i++)
+        {
+            await api.SubmitOkAsync(board, $"p{i}", i);
+            await Task.Delay(5);
+            instants.Add(DateTimeOffset.UtcNow);
+            await Task.Delay(5);
+        }
+        var cache = app.Services.GetRequiredService<AsOfBoards>();
+
+        for (var i = 0; i < 3; i++)
+        {
+            var top = await api.GetAsync($"/v1/leaderboards/{board}/top?asOf={Iso(instants[i])}");
+            Assert.Equal(i + 1, top.Long("total"));
+            Assert.Equal(Math.Min(i + 1, 2), cache.CachedBoards);
+        }
+        // The evicted (oldest) instant is built again, with the same answer.
+        Assert.Equal(1, (await api.GetAsync($"/v1/leaderboards/{board}/top?asOf={Iso(instants[0])}")).Long("total"));
+        Assert.Equal(2, cache.CachedBoards);
     }
 
     [Fact]

@@ -77,6 +77,25 @@ public sealed class OpenApiDocumentTests(AppFixture fixture) : IClassFixture<App
         Assert.True(schema.GetProperty("properties").TryGetProperty("score", out _));
     }
 
+    [Theory]
+    [InlineData("/v1/leaderboards/{boardId}", "put", "sortOrder")]
+    [InlineData("/v1/leaderboards/{boardId}/scores/batch", "post", "scores")]
+    [InlineData("/v1/leaderboards/{boardId}/players/lookup", "post", "playerIds")]
+    [InlineData("/v1/subscriptions/{group}", "put", "boards")]
+    [InlineData("/v1/subscriptions/{group}", "put", "webhook")]
+    [InlineData("/v1/subscriptions/{group}/read", "post", "consumer")]
+    [InlineData("/v1/subscriptions/{group}/read", "post", "waitMs")]
+    [InlineData("/v1/subscriptions/{group}/ack", "post", "ids")]
+    [InlineData("/v1/subscriptions/{group}/reset", "post", "startAt")]
+    public async Task every_endpoint_that_takes_a_body_describes_its_fields(string path, string method, string field)
+    {
+        var document = await DocumentAsync();
+
+        var body = document.GetProperty("paths").GetProperty(path).GetProperty(method).GetProperty("requestBody");
+        var schema = Resolve(document, body.GetProperty("content").GetProperty("application/json").GetProperty("schema"));
+        Assert.True(schema.GetProperty("properties").TryGetProperty(field, out _), $"{method} {path} lacks '{field}'");
+    }
+
     [Fact]
     public async Task the_document_and_the_reference_page_need_no_key()
     {

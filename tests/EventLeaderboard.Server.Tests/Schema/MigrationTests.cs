@@ -102,6 +102,29 @@ public sealed class MigrationTests
     }
 
     [Fact]
+    public async Task a_migration_edited_after_it_was_applied_is_refused_by_migrate_and_by_a_production_node()
+    {
+        var database = await TestDatabase.CreateDatabaseAsync();
+        var migrator = MigratorFor(database);
+        await migrator.ApplyAsync(default);
+        var edited = MigrationScripts.All[^1].Name;
+        await using (var connection = new NpgsqlConnection(database))
+        {
+            await connection.OpenAsync();
+            await using var tamper = new NpgsqlCommand("UPDATE leaderboard.schema_migrations SET sha256 = repeat('0', 64) WHERE name = @n", connection);
+            tamper.Parameters.AddWithValue("n", edited);
+            await tamper.ExecuteNonQueryAsync();
+        }
+
+        var byMigrate = await Assert.ThrowsAsync<SchemaMismatchException>(() => migrator.ApplyAsync(default));
+        await using var node = new LeaderboardApp(database, Production);
+        var byNode = await Assert.ThrowsAnyAsync<Exception>(() => node.StartAsync());
+
+        Assert.Contains($"Migration {edited} was applied with a different text", byMigrate.Message);
+        Assert.Contains($"Migration {edited} was applied with a different text", Flatten(byNode));
+    }
+
+    [Fact]
     public async Task migrate_applies_nothing_twice_and_every_script_can_be_run_again_by_hand()
     {
         var database = await TestDatabase.CreateDatabaseAsync();

@@ -147,6 +147,30 @@ public sealed class ConsumerGroupTests(SubscriptionAppFixture fixture) : IClassF
     }
 
     [Fact]
+    public async Task acknowledging_part_of_a_read_redelivers_exactly_the_rest_in_order_and_a_smaller_read_splits_it()
+    {
+        var boardId = await _admin.CreateBoardAsync();
+        var group = await Groups.CreateAsync(new { boards = new[] { boardId }, kinds = new[] { "score.submitted" }, startAt = "end", ackTimeoutSeconds = 1 });
+        for (var i = 0; i < 4; i++) await _admin.SubmitOkAsync(boardId, $"p{i}", i);
+
+        var first = await Groups.ReadAtLeastAsync(group, "c1", 4, ack: false);
+        Assert.Equal(["p0", "p1", "p2", "p3"], first.Select(m => m.Player));
+        Assert.Equal(2, await Groups.AckAsync(group, [first[0].Id, first[2].Id, "123:score.submitted:nobody", "not-an-id"]));
+        Assert.Equal(2, (await Groups.StatusAsync(group)).GetProperty("pending").GetInt64());
+
+        // After the ack timeout another consumer takes the board over; a read of 1 splits what is left.
+        var again = new List<Message>();
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (again.Count == 0 && DateTime.UtcNow < deadline) again.AddRange(await Groups.ReadAsync(group, "c2", count: 1, waitMs: 500));
+        var rest = await Groups.ReadAsync(group, "c2", count: 1, waitMs: 2000);
+
+        Assert.Equal(["p1", "p3"], again.Concat(rest).Select(m => m.Player));
+        Assert.All(again.Concat(rest), m => Assert.Equal(2, m.DeliveryCount));
+        Assert.Equal(2, await Groups.AckAsync(group, again.Concat(rest).Select(m => m.Id)));
+        Assert.Equal(0, (await Groups.StatusAsync(group)).GetProperty("pending").GetInt64());
+    }
+
+    [Fact]
     public async Task a_message_that_always_fails_ends_in_dead_letters_and_comes_back_when_redelivered()
     {
         var boardId = await _admin.CreateBoardAsync();

@@ -26,7 +26,8 @@ public sealed class SubscriptionBenchmarks(ITestOutputHelper output)
     {
         var total = Setting("SUBSCRIPTION_BENCH_MESSAGES", 20_000) / 1000 * 1000;
         var seenLock = new Lock();
-        await using var app = await SubscriptionNode.Create(await TestDatabase.CreateDatabaseAsync(),
+        var database = await TestDatabase.CreateDatabaseAsync();
+        await using var app = await SubscriptionNode.Create(database,
             new Dictionary<string, string?> { ["Subscriptions:InProcessHandlers"] = "false" }).StartAsync();
         var api = new Api(app.ClientWith(LeaderboardApp.AdminKey));
         var board = await api.CreateBoardAsync();
@@ -51,6 +52,7 @@ public sealed class SubscriptionBenchmarks(ITestOutputHelper output)
 
         // A lean consumer (ids picked out of the raw JSON), so the numbers are the server's, not the test's parsing.
         var seen = new HashSet<string>();
+        var cpuBefore = await CpuSeconds(database);
         var drain = Stopwatch.StartNew();
         var reads = 0;
         var readBody = Encoding.UTF8.GetBytes("""{"consumer":"drainer","count":1000,"waitMs":1000}""");
@@ -66,9 +68,41 @@ public sealed class SubscriptionBenchmarks(ITestOutputHelper output)
             Assert.Equal(HttpStatusCode.OK, ack.StatusCode);
         }
         drain.Stop();
+        var cpuAfter = await CpuSeconds(database);
 
         Assert.Equal(total, seen.Count);
         output.WriteLine($"drain: {total:N0} messages in {drain.Elapsed.TotalSeconds:F2} s = {total / drain.Elapsed.TotalSeconds:N0} messages/s ({reads} reads of up to 1000, each acknowledged)");
+        output.WriteLine($"CPU per message: {(cpuAfter.Process - cpuBefore.Process) / total * 1e6:F1} us in this process (server + client), " +
+            $"{(cpuAfter.Postgres - cpuBefore.Postgres) / total * 1e6:F1} us in PostgreSQL backends of the database (load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]})");
+    }
+
+    /// <summary>
+    /// CPU seconds used so far by this process and by the PostgreSQL backends connected to the
+    /// database (the node's pooled connections stay open, so a difference covers the work between).
+    /// On a shared machine this is the number to compare, not the wall-clock rate.
+    /// </summary>
+    static async Task<(double Process, double Postgres)> CpuSeconds(string connectionString)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var cmd = new Npgsql.NpgsqlCommand("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()", connection);
+        var postgres = 0.0;
+        await using (var reader = await cmd.ExecuteReaderAsync())
+            while (await reader.ReadAsync())
+            {
+                // utime and stime are fields 14 and 15 of /proc/<pid>/stat, in clock ticks (100 per second here).
+                try
+                {
+                    var stat = File.ReadAllText($"/proc/{reader.GetInt32(0)}/stat");
+                    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                    postgres += (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+                }
+                catch (IOException)
+                {
+                    // The backend exited between the query and the read.
+                }
+            }
+        return (Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds, postgres);
     }
 
     /// <summary>The <c>id</c> of each message of a read's answer.</summary>
@@ -123,6 +157,12 @@ public sealed class SubscriptionBenchmarks(ITestOutputHelper output)
         // Send time of each player's (unique) submission: latencies are measured from it, so they
         // include the commit itself (an upper bound on commit-to-delivery).
         var sent = new ConcurrentDictionary<string, long>();
+        // Arrival time of each player's notification, and when its submission was acknowledged (the
+        // answer of a committed and applied write): delivery after the acknowledgement isolates what
+        // the subscription path adds once the commit is done (negative: delivered before the answer).
+        var pullArrived = new ConcurrentDictionary<string, long>();
+        var sseArrived = new ConcurrentDictionary<string, long>();
+        var acknowledged = new ConcurrentDictionary<string, long>();
         var pullLatency = new ConcurrentBag<double>();
         var sseLatency = new ConcurrentBag<double>();
         using var stop = new CancellationTokenSource();
@@ -135,7 +175,12 @@ public sealed class SubscriptionBenchmarks(ITestOutputHelper output)
                 var ids = MessageIds(await read.Content.ReadAsByteArrayAsync());
                 var now = Stopwatch.GetTimestamp();
                 // score.submitted ids are "{sequence}:score.submitted:{playerId}".
-                foreach (var id in ids) pullLatency.Add(Stopwatch.GetElapsedTime(sent[id[(id.IndexOf(":score.submitted:", StringComparison.Ordinal) + 17)..]], now).TotalMilliseconds);
+                foreach (var id in ids)
+                {
+                    var player = id[(id.IndexOf(":score.submitted:", StringComparison.Ordinal) + 17)..];
+                    pullLatency.Add(Stopwatch.GetElapsedTime(sent[player], now).TotalMilliseconds);
+                    pullArrived.TryAdd(player, now);
+                }
                 if (ids.Count == 0) continue;
                 using var ack = await api.Client.PostAsync($"/v1/subscriptions/{pull}/ack",
                     new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, List<string>> { ["ids"] = ids })));
@@ -146,7 +191,11 @@ public sealed class SubscriptionBenchmarks(ITestOutputHelper output)
             while (!stop.IsCancellationRequested)
             {
                 foreach (var e in await stream.ReadEventsAsync(1))
-                    if (e.Event == "score.submitted") sseLatency.Add(Stopwatch.GetElapsedTime(sent[e.Message.Player]).TotalMilliseconds);
+                    if (e.Event == "score.submitted")
+                    {
+                        sseLatency.Add(Stopwatch.GetElapsedTime(sent[e.Message.Player]).TotalMilliseconds);
+                        sseArrived.TryAdd(e.Message.Player, Stopwatch.GetTimestamp());
+                    }
             }
         });
 
@@ -167,7 +216,11 @@ public sealed class SubscriptionBenchmarks(ITestOutputHelper output)
                     .Select(i => new { playerId = $"t{tick}-b{b}-{i}", score = (long)Random.Shared.Next(1_000_000) }).ToArray();
                 var now = Stopwatch.GetTimestamp();
                 foreach (var s in scores) sent[s.playerId] = now;
-                inFlight.Add(api.BatchAsync(board, new { scores }));
+                inFlight.Add(api.BatchAsync(board, new { scores }).ContinueWith(_ =>
+                {
+                    var answered = Stopwatch.GetTimestamp();
+                    foreach (var s in scores) acknowledged[s.playerId] = answered;
+                }, TaskScheduler.Default));
             }
         }
         await Task.WhenAll(inFlight);
@@ -188,6 +241,10 @@ public sealed class SubscriptionBenchmarks(ITestOutputHelper output)
         output.WriteLine($"SSE client on the quiet board:              {Percentiles(sseLatency)}");
         output.WriteLine($"webhook receiver (rank.enteredTop, {receiver.Accepted.Count:N0} POSTs): " +
             Percentiles(receiver.Accepted.Select(m => Stopwatch.GetElapsedTime(sent[m.Player], receiver.FirstReceivedAt[m.Id]).TotalMilliseconds)));
+        output.WriteLine("after the submission's acknowledgement:");
+        output.WriteLine($"  pull consumer: {Percentiles(pullArrived.Select(p => Stopwatch.GetElapsedTime(acknowledged[p.Key], p.Value).TotalMilliseconds))}");
+        output.WriteLine($"  SSE client:    {Percentiles(sseArrived.Select(p => Stopwatch.GetElapsedTime(acknowledged[p.Key], p.Value).TotalMilliseconds))}");
+        output.WriteLine($"  webhook:       {Percentiles(receiver.Accepted.Select(m => Stopwatch.GetElapsedTime(acknowledged[m.Player], receiver.FirstReceivedAt[m.Id]).TotalMilliseconds))}");
     }
 
     static string Percentiles(IEnumerable<double> values)

@@ -6,18 +6,9 @@ namespace EventLeaderboard.Server.Tests.Subscriptions;
 /// <summary>In-process nodes for the subscription tests.</summary>
 public static class SubscriptionNode
 {
-    /// <summary>
-    /// A node on <paramref name="database"/> with the given extra settings. Snapshot-on-shutdown is
-    /// off: disposing an idle node while it takes that snapshot has been seen to hang the test host
-    /// (SnapshotScheduler.StopAsync waiting for LogFollower.RunBetweenEventsAsync; reported), and
-    /// these tests are not about snapshots.
-    /// </summary>
-    public static LeaderboardApp Create(string database, IDictionary<string, string?>? settings = null, string nodeName = "node-a")
-    {
-        var all = new Dictionary<string, string?> { ["Snapshots:OnShutdown"] = "false" };
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) all[key] = value;
-        return new LeaderboardApp(database, all, nodeName);
-    }
+    /// <summary>A node on <paramref name="database"/> with the given extra settings (snapshot on shutdown on, as in production).</summary>
+    public static LeaderboardApp Create(string database, IDictionary<string, string?>? settings = null, string nodeName = "node-a") =>
+        new(database, settings, nodeName);
 }
 
 /// <summary>One database and one started node per test class (see <see cref="SubscriptionNode"/>).</summary>

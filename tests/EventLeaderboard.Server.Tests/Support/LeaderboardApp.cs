@@ -32,9 +32,6 @@ public sealed class LeaderboardApp : WebApplicationFactory<Program>
         {
             ["ConnectionStrings:Postgres"] = connectionString,
             ["Node:Name"] = nodeName,
-            // The snapshot tests cover snapshots on shutdown; for every other node it only slows
-            // disposal, and it has hung there (SnapshotScheduler.StopAsync with two nodes on one database).
-            ["Snapshots:OnShutdown"] = "false",
         };
         if (withKeys) AddKeys(_settings);
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) _settings[key] = value;

@@ -10,13 +10,22 @@ namespace EventLeaderboard.Server.Subscriptions.Endpoints;
 public sealed record AckMessages(string[]? Ids)
 {
     public const int MaxIds = 10_000;
+    public const int MaxIdLength = 300;
 
     public sealed class Validator : AbstractValidator<AckMessages>
     {
         public Validator()
         {
             RuleFor(x => x.Ids).NotNull().Must(ids => ids!.Length is > 0 and <= MaxIds).WithMessage($"Must list 1-{MaxIds} message ids.");
-            RuleForEach(x => x.Ids).NotEmpty().MaximumLength(300);
+            // One rule that walks the array: a FluentValidation rule per element cost microseconds per
+            // id, a large share of a 1000-id ack (the same finding as for score batches).
+            RuleFor(x => x.Ids).Custom((ids, context) =>
+            {
+                if (ids is null) return;
+                for (var i = 0; i < ids.Length; i++)
+                    if (ids[i] is not { Length: > 0 and <= MaxIdLength })
+                        context.AddFailure($"ids[{i}]", $"Must be a message id of 1-{MaxIdLength} characters.");
+            });
         }
     }
 }

@@ -28,15 +28,20 @@ public sealed class InProcessNotificationFeed(
         if (!options.Value.InProcessHandlers) return;
         await Task.Yield();
         var consumer = ConsumerNames.Node(configuration);
+        // Checked once, not per read (a query per cycle for nothing); a read answering null (the
+        // group was deleted) makes the next cycle define it again.
+        var defined = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 while (!projection.IsReady) await Task.Delay(200, stoppingToken);
-                if (await store.GetAsync(Group, stoppingToken) is null)
+                if (!defined && await store.GetAsync(Group, stoppingToken) is null)
                     await store.DefineAsync(new GroupDefinition(Group, ["*"], Notifications.Kinds, 30, 5, null, null),
                         GroupStart.After(projection.AppliedSequence / Ingest.LogPosition.ItemsPerEvent), stoppingToken);
+                defined = true;
                 var messages = await reader.ReadAsync(Group, consumer, 100, TimeSpan.FromSeconds(5), stoppingToken);
+                if (messages is null) defined = false;
                 if (messages is null || messages.Count == 0) continue;
                 var acked = new List<string>(messages.Count);
                 var failedBoards = new HashSet<string>(StringComparer.Ordinal);

@@ -1,0 +1,77 @@
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace EventLeaderboard.Server.Subscriptions;
+
+/// <summary>
+/// Deletes <c>sub_messages</c> rows nobody can need any more. A row goes when BOTH hold: it is older
+/// than <see cref="SubscriptionOptions.RetentionHours"/> (so <c>startAt</c>, reset and a stream's
+/// <c>Last-Event-ID</c> keep their meaning for that long), and it lies below what every group still
+/// needs: every group's cursor, every pending range and every dead letter (their messages are read
+/// back from these rows). An abandoned group therefore keeps the table growing: delete it.
+/// </summary>
+/// <remarks>
+/// Every node runs it; the deletes are idempotent, so there is nothing to elect. It deletes in
+/// chunks in seq_id order, and stops at the first chunk that is not entirely old enough, so a run
+/// over a table whose oldest rows are still retained reads one index page, not the table.
+/// </remarks>
+public sealed class MessageRetention(
+    NpgsqlDataSource dataSource,
+    SubscriptionSchema schema,
+    IOptions<SubscriptionOptions> options,
+    ILogger<MessageRetention> logger) : BackgroundService
+{
+    const int Chunk = 5000;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var interval = TimeSpan.FromSeconds(Math.Max(1, options.Value.RetentionCheckSeconds));
+        using var timer = new PeriodicTimer(interval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                try
+                {
+                    var deleted = await PruneAsync(stoppingToken);
+                    if (deleted > 0) logger.LogDebug("Retention deleted {Rows} subscription message rows", deleted);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    logger.LogWarning(e, "Pruning subscription messages failed; trying again later");
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>One pass; returns the number of rows deleted.</summary>
+    public async Task<long> PruneAsync(CancellationToken ct)
+    {
+        schema.EnsureCreated();
+        var s = schema.Name;
+        long total = 0;
+        while (true)
+        {
+            await using var cmd = dataSource.CreateCommand($"""
+                WITH bound AS (
+                    SELECT least(
+                        (SELECT written_up_to FROM {s}.sub_watermark WHERE id = 1),
+                        (SELECT min(cursor) / {LogMessage.PerEvent} FROM {s}.sub_groups),
+                        (SELECT min(first_ord) / {LogMessage.PerEvent} FROM {s}.sub_pending_ranges),
+                        (SELECT min(ord) / {LogMessage.PerEvent} FROM {s}.sub_dead)) AS seq_id),
+                oldest AS (
+                    SELECT seq_id, written_at FROM {s}.sub_messages
+                    WHERE seq_id < (SELECT seq_id FROM bound) ORDER BY seq_id LIMIT {Chunk})
+                DELETE FROM {s}.sub_messages m USING oldest o
+                WHERE m.seq_id = o.seq_id AND o.written_at < now() - make_interval(secs => @retention)
+                """);
+            cmd.Parameters.AddWithValue("retention", options.Value.RetentionHours * 3600.0);
+            var deleted = await cmd.ExecuteNonQueryAsync(ct);
+            total += deleted;
+            if (deleted < Chunk) return total;
+        }
+    }
+}
