@@ -109,3 +109,64 @@ public sealed class BoardDefinitionTests(AppFixture fixture) : IClassFixture<App
         return await Reply.ReadAsync(await _admin.Client.PutAsync($"/v1/leaderboards/{boardId}", content));
     }
 }
+
+/// <summary>
+/// Two PUTs that both see no board both append a <see cref="Events.BoardDefined"/>; the later one
+/// is applied as an update. These drive the projection with such a log directly, because the race
+/// itself cannot be forced through the API deterministically.
+/// </summary>
+public sealed class RacingBoardDefinitionTests
+{
+    static Projection.LeaderboardProjection NewProjection() =>
+        new(Microsoft.Extensions.Options.Options.Create(new Configuration.IngestOptions()));
+
+    static Events.BoardDefined Defined(int? topN, long? maxScore = null, string? displayName = null) =>
+        new("raced", "descending", "best", null, maxScore, topN, displayName, "admin", DateTimeOffset.UnixEpoch);
+
+    /// <summary>The stored form, as every node and every replay reads it back.</summary>
+    static Events.BoardDefined ThroughTheLog(Events.BoardDefined evt) =>
+        System.Text.Json.JsonSerializer.Deserialize(
+            System.Text.Json.JsonSerializer.Serialize(evt, Events.EventJsonContext.Default.BoardDefined),
+            Events.EventJsonContext.Default.BoardDefined)!;
+
+    [Fact]
+    public void when_a_racing_definition_omits_topN_the_stored_topN_is_kept()
+    {
+        var projection = NewProjection();
+
+        projection.ApplyBoardDefined(1, ThroughTheLog(Defined(topN: 500, maxScore: 1000, displayName: "First")));
+        var second = projection.ApplyBoardDefined(2, ThroughTheLog(Defined(topN: null)));
+
+        Assert.Equal(Ingest.BoardChangeKind.Updated, second.Kind);
+        Assert.True(projection.TryGetBoard("raced", out var board));
+        Assert.Equal(500, board.Config.TopN);
+        Assert.Equal(1000, board.Config.MaxScore);
+        Assert.Equal("First", board.Config.DisplayName);
+    }
+
+    [Fact]
+    public void when_a_racing_definition_sends_topN_it_wins_and_a_first_definition_without_topN_gets_the_default()
+    {
+        var projection = NewProjection();
+
+        var first = projection.ApplyBoardDefined(1, ThroughTheLog(Defined(topN: null)));
+        Assert.Equal(Projection.BoardConfig.DefaultTopN, first.Config!.TopN);
+        projection.ApplyBoardDefined(2, ThroughTheLog(Defined(topN: 7)));
+
+        Assert.True(projection.TryGetBoard("raced", out var board));
+        Assert.Equal(7, board.Config.TopN);
+    }
+
+    [Fact]
+    public void a_definition_stored_before_topN_became_optional_still_reads_its_number()
+    {
+        const string stored = """{"boardId":"raced","sortOrder":"descending","updatePolicy":"best","minScore":null,"maxScore":null,"topN":25,"displayName":null,"definedBy":"admin","definedAt":"2026-01-01T00:00:00+00:00"}""";
+        var evt = System.Text.Json.JsonSerializer.Deserialize(stored, Events.EventJsonContext.Default.BoardDefined)!;
+
+        var projection = NewProjection();
+        projection.ApplyBoardDefined(1, evt);
+
+        Assert.True(projection.TryGetBoard("raced", out var board));
+        Assert.Equal(25, board.Config.TopN);
+    }
+}

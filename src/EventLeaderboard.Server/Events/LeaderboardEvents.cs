@@ -35,9 +35,14 @@ public sealed record ScoreItem(
 /// <summary>A moderator removed a player from a board; the history stays in the log.</summary>
 public sealed record PlayerRemoved(string BoardId, string PlayerId, string RemovedBy, DateTimeOffset RemovedAt);
 
-/// <summary>A board was created. <c>SortOrder</c>/<c>UpdatePolicy</c> use the API's names ("descending", "best", ...).</summary>
+/// <summary>
+/// A board was created. <c>SortOrder</c>/<c>UpdatePolicy</c> use the API's names ("descending", "best", ...).
+/// <c>TopN</c> is null when the request omitted it (events written before this was nullable always
+/// carry a number): a definition that loses a race to another one is applied as an update, and an
+/// omitted field must then keep the stored value instead of resetting it to the default.
+/// </summary>
 public sealed record BoardDefined(
-    string BoardId, string SortOrder, string UpdatePolicy, long? MinScore, long? MaxScore, int TopN,
+    string BoardId, string SortOrder, string UpdatePolicy, long? MinScore, long? MaxScore, int? TopN,
     string? DisplayName, string DefinedBy, DateTimeOffset DefinedAt);
 
 /// <summary>A board's settings changed; null fields keep their values.</summary>

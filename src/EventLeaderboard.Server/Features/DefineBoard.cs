@@ -76,7 +76,7 @@ public static class DefineBoardEndpoint
         BoardNames.TryParseUpdatePolicy(request.UpdatePolicy, out var policy);
         if (!projection.TryGetBoard(boardId, out var board))
             return new BoardDefined(boardId, request.SortOrder!, request.UpdatePolicy!, request.MinScore, request.MaxScore,
-                request.TopN ?? BoardConfig.DefaultTopN, request.DisplayName, by, now);
+                request.TopN, request.DisplayName, by, now);
         var current = board.Config;
         if (current.SortOrder != order || current.UpdatePolicy != policy) return null;
         var min = request.MinScore ?? current.MinScore;

@@ -37,7 +37,17 @@ public static class Validation
 
     /// <summary>Metadata: absent, or a JSON object of at most 1 KiB serialized compactly.</summary>
     public static bool IsValidMetadata(JsonElement? metadata) =>
-        metadata is not { } m || (m.ValueKind == JsonValueKind.Object && JsonSerializer.SerializeToUtf8Bytes(m).Length <= MaxMetadataBytes);
+        metadata is not { } m || (m.ValueKind == JsonValueKind.Object && SerializedLengthAtMost(m, MaxMetadataBytes));
+
+    /// <summary>
+    /// Whether the object serializes to at most <paramref name="limit"/> bytes. Serializing grows a
+    /// received byte at most 6-fold (an escaped character, <c>\u003C</c>), so small objects (the usual
+    /// display name and country) pass on their received length without being serialized here: the
+    /// projection serializes them once when it stores them.
+    /// </summary>
+    static bool SerializedLengthAtMost(JsonElement m, int limit) =>
+        System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(m).Length * 6 <= limit
+        || JsonSerializer.SerializeToUtf8Bytes(m).Length <= limit;
 
     public const string KeyMessage = "Must be 1-64 characters of A-Z, a-z, 0-9, '_', '.', ':' or '-'.";
     public const string PlayerIdMessage = "Must be 1-128 UTF-8 bytes without control characters.";

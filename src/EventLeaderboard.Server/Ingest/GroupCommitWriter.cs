@@ -46,6 +46,7 @@ public sealed class GroupCommitWriter(
     readonly Channel<PendingWrite> _queue = Channel.CreateBounded<PendingWrite>(
         new BoundedChannelOptions(ingestOptions.Value.QueueCapacity) { SingleReader = false, FullMode = BoundedChannelFullMode.Wait });
     readonly string _laneStream = "lane:" + (configuration["Node:Name"] is { Length: > 0 } name ? name : Environment.MachineName);
+    readonly string _notifySql = $"SELECT pg_notify('{LogFollower.NotifyChannel}', '{follower.InstanceId}')";
     readonly string _lastSeqSql =
         $"SELECT seq_id FROM {storageOptions.Value.Schema}.mt_events WHERE stream_id = @stream ORDER BY version DESC LIMIT @count";
 
@@ -76,10 +77,12 @@ public sealed class GroupCommitWriter(
     async Task RunCommitterAsync(CancellationToken stoppingToken)
     {
         var reader = _queue.Reader;
+        var connection = new KeptConnection(dataSource, "SELECT pg_advisory_xact_lock($1)",
+            () => [new NpgsqlParameter<long> { TypedValue = AppendLockKey }]);
         try
         {
             while (await reader.WaitToReadAsync(stoppingToken))
-                await CommitNextGroupAsync(stoppingToken);
+                await CommitNextGroupAsync(connection, stoppingToken);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -88,22 +91,26 @@ public sealed class GroupCommitWriter(
         {
             logger.LogCritical(e, "A group-commit loop stopped");
         }
+        finally
+        {
+            await connection.DisposeAsync();
+        }
     }
 
     /// <summary>Takes what the queue holds (up to MaxBatchScores) once this transaction holds the lock, and commits it.</summary>
-    async Task CommitNextGroupAsync(CancellationToken ct)
+    async Task CommitNextGroupAsync(KeptConnection committer, CancellationToken ct)
     {
         var batch = new List<PendingWrite>();
         var registered = new List<long>();
         try
         {
-            await using var connection = await dataSource.OpenConnectionAsync(ct);
+            // A connection of its own, kept from one group to the next: a pooled one cost a DISCARD ALL
+            // per transaction, and the lock statement stays prepared.
+            var lockCmd = await committer.OpenAsync(ct);
+            var connection = lockCmd.Connection!;
             await using var tx = await connection.BeginTransactionAsync(ct);
-            await using (var lockCmd = new NpgsqlCommand("SELECT pg_advisory_xact_lock(@key)", connection, tx))
-            {
-                lockCmd.Parameters.AddWithValue("key", AppendLockKey);
-                await lockCmd.ExecuteNonQueryAsync(ct);
-            }
+            lockCmd.Transaction = tx;
+            await lockCmd.ExecuteNonQueryAsync(ct);
             await DrainAsync(batch, ct);
             if (batch.Count == 0) return; // another committer took it; the transaction rolls back
             var appendStarted = Stopwatch.GetTimestamp();
@@ -113,6 +120,8 @@ public sealed class GroupCommitWriter(
         }
         catch (Exception e)
         {
+            // The connection may be broken or mid-protocol: the next group starts on a fresh one.
+            await committer.DiscardAsync();
             foreach (var seqId in registered) follower.Unregister(seqId);
             var stopping = e is OperationCanceledException && ct.IsCancellationRequested;
             if (!stopping) logger.LogError(e, "Group commit of {Count} writes failed", batch.Count);
@@ -162,7 +171,8 @@ public sealed class GroupCommitWriter(
             foreach (var (stream, own) in otherEvents)
                 appended.Add((session.Events.Append(stream, own.Event).Events[^1], own, stream));
             // Wakes the other nodes' followers at commit; sent in Marten's batch, no extra round trip.
-            session.QueueSqlCommand($"SELECT pg_notify('{LogFollower.NotifyChannel}', '')");
+            // The payload names this process, so its own listener ignores it (this follower is woken directly).
+            session.QueueSqlCommand(_notifySql);
             await session.SaveChangesAsync(ct);
         }
         if (appended.All(a => a.Appended.Sequence > 0))

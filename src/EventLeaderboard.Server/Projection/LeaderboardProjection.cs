@@ -155,13 +155,13 @@ public sealed class LeaderboardProjection(IOptions<IngestOptions> options, IEnum
             {
                 MinScore = evt.MinScore ?? current.MinScore,
                 MaxScore = evt.MaxScore ?? current.MaxScore,
-                TopN = evt.TopN,
+                TopN = evt.TopN ?? current.TopN,
                 DisplayName = evt.DisplayName ?? current.DisplayName,
             };
             _observer?.BoardChanged(existing.Config, position);
             return new BoardChangeResult(BoardChangeKind.Updated, existing.Config, position);
         }
-        var config = new BoardConfig(evt.BoardId, order, policy, evt.MinScore, evt.MaxScore, evt.TopN, evt.DisplayName);
+        var config = new BoardConfig(evt.BoardId, order, policy, evt.MinScore, evt.MaxScore, evt.TopN ?? BoardConfig.DefaultTopN, evt.DisplayName);
         _boards[evt.BoardId] = new BoardState(config, _windowSize);
         _observer?.BoardChanged(config, position);
         return new BoardChangeResult(BoardChangeKind.Created, config, position);

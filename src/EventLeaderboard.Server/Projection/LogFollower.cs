@@ -32,6 +32,12 @@ public sealed class LogFollower(
 {
     public const string NotifyChannel = "leaderboard_events";
 
+    /// <summary>
+    /// Names this process in the NOTIFY payload of its commits. Its own listener skips those: the
+    /// writer wakes this follower directly, and the notification would only add an empty read.
+    /// </summary>
+    public string InstanceId { get; } = Guid.NewGuid().ToString("N");
+
     readonly ConcurrentDictionary<long, OwnEvent> _own = new();
     readonly SemaphoreSlim _wake = new(0, 1);
     readonly IngestOptions _options = ingestOptions.Value;
@@ -39,6 +45,11 @@ public sealed class LogFollower(
         $"SELECT seq_id, type, CASE WHEN seq_id = ANY(@own) THEN NULL ELSE data END FROM {storageOptions.Value.Schema}.mt_events " +
         "WHERE seq_id > @after ORDER BY seq_id LIMIT @limit";
     readonly ConcurrentQueue<Action<long>> _betweenEvents = new();
+    KeptConnection? _pageConnection;
+
+    /// <summary>The page query on a connection of its own, prepared: it runs after every commit.</summary>
+    KeptConnection PageQuery => _pageConnection ??= new KeptConnection(dataSource, _selectSql,
+        () => [new NpgsqlParameter<long[]>("own", []), new NpgsqlParameter<long>("after", 0L), new NpgsqlParameter<int>("limit", 1)]);
     long _lastSeqId;
     bool _restored;
 
@@ -83,6 +94,13 @@ public sealed class LogFollower(
     {
         try { _wake.Release(); }
         catch (SemaphoreFullException) { /* a wake-up is already pending */ }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        // The loop has ended (or been abandoned at the host's timeout): close the page connection.
+        if (_pageConnection is { } page) await page.DisposeAsync();
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -150,11 +168,24 @@ public sealed class LogFollower(
 
     async Task<int> ReadPageAsync(CancellationToken ct)
     {
+        try
+        {
+            return await ReadPageOnceAsync(ct);
+        }
+        catch
+        {
+            await PageQuery.DiscardAsync(); // a fresh connection for the retry
+            throw;
+        }
+    }
+
+    async Task<int> ReadPageOnceAsync(CancellationToken ct)
+    {
         var rows = 0;
-        await using var cmd = dataSource.CreateCommand(_selectSql);
-        cmd.Parameters.AddWithValue("own", _own.Keys.ToArray());
-        cmd.Parameters.AddWithValue("after", _lastSeqId);
-        cmd.Parameters.AddWithValue("limit", PageSize);
+        var cmd = await PageQuery.OpenAsync(ct);
+        ((NpgsqlParameter<long[]>)cmd.Parameters[0]).TypedValue = _own.Keys.ToArray();
+        ((NpgsqlParameter<long>)cmd.Parameters[1]).TypedValue = _lastSeqId;
+        ((NpgsqlParameter<int>)cmd.Parameters[2]).TypedValue = PageSize;
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         var applied = false;
         while (await reader.ReadAsync(ct))
@@ -212,7 +243,7 @@ public sealed class LogFollower(
             try
             {
                 await using var connection = await dataSource.OpenConnectionAsync(ct);
-                connection.Notification += (_, _) => Wake();
+                connection.Notification += (_, e) => { if (e.Payload != InstanceId) Wake(); };
                 await using (var listen = new NpgsqlCommand($"LISTEN {NotifyChannel}", connection))
                     await listen.ExecuteNonQueryAsync(ct);
                 while (!ct.IsCancellationRequested) await connection.WaitAsync(ct);
