@@ -8,10 +8,10 @@ public readonly record struct SubmissionOutcome(string PlayerId, long Score, lon
 /// an id (oldest forgotten first). Written by the log follower only, read by request threads, so
 /// a lock guards it; the critical sections are a dictionary operation each.
 /// </summary>
-public sealed class IdempotencyWindow(int capacity)
+public sealed class IdempotencyWindow(int capacity, int expected = 0)
 {
-    readonly Dictionary<string, SubmissionOutcome> _outcomes = new(StringComparer.Ordinal);
-    readonly Queue<string> _order = new();
+    readonly Dictionary<string, SubmissionOutcome> _outcomes = new(Math.Min(expected, capacity), StringComparer.Ordinal);
+    readonly Queue<string> _order = new(Math.Min(expected, capacity));
     readonly Lock _gate = new();
 
     public bool TryGet(string submissionId, out SubmissionOutcome outcome)
@@ -28,6 +28,18 @@ public sealed class IdempotencyWindow(int capacity)
             foreach (var id in _order) entries.Add((id, _outcomes[id]));
             return entries;
         }
+    }
+
+    /// <summary>
+    /// A window holding <paramref name="entries"/> (oldest first), sized for them up front: a
+    /// snapshot of a busy board restores a million of them, and growing the table step by step
+    /// rehashes them all several times.
+    /// </summary>
+    public static IdempotencyWindow Restore(int capacity, List<(string SubmissionId, SubmissionOutcome Outcome)> entries)
+    {
+        var window = new IdempotencyWindow(capacity, entries.Count);
+        foreach (var (id, outcome) in entries) window.TryRemember(id, outcome);
+        return window;
     }
 
     /// <summary>Remembers the first outcome of a submission; false (and no change) when the id is already known.</summary>

@@ -102,13 +102,15 @@ public static class BoardSnapshotFormat
                     entries.Add((id, new SubmissionOutcome(r.ReadString(), r.ReadInt64(), r.ReadInt64(), ReadOptional(r), r.ReadBoolean(), r.ReadInt64())));
                 }
             }
+            // The window's million dictionary inserts run on the second core while this one restores
+            // the engine from the rest of the stream: a restart waits for the longer of the two only.
+            var submissions = Task.Run(() => IdempotencyWindow.Restore(idempotencyWindow, entries));
             var ranking = RankingBoard.ReadSnapshot(hashing);
             if (ranking.SortOrder != config.SortOrder || ranking.UpdatePolicy != config.UpdatePolicy)
                 throw new SnapshotFormatException("Ranking settings differ from the board's.");
             hashing.Drain();
             if (hashing.Checksum != expectedChecksum) throw new SnapshotFormatException("Snapshot checksum mismatch.");
-            var board = new BoardState(config, idempotencyWindow, ranking) { RestoredThrough = seqId };
-            foreach (var (id, outcome) in entries) board.Submissions.TryRemember(id, outcome);
+            var board = new BoardState(config, idempotencyWindow, ranking, submissions.GetAwaiter().GetResult()) { RestoredThrough = seqId };
             return (board, seqId);
         }
         catch (Exception e) when (e is EndOfStreamException or IOException or FormatException or ArgumentException or OverflowException)
