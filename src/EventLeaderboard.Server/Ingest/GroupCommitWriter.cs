@@ -45,7 +45,7 @@ public sealed class GroupCommitWriter(
     readonly IngestOptions _options = ingestOptions.Value;
     readonly Channel<PendingWrite> _queue = Channel.CreateBounded<PendingWrite>(
         new BoundedChannelOptions(ingestOptions.Value.QueueCapacity) { SingleReader = false, FullMode = BoundedChannelFullMode.Wait });
-    readonly string _laneStream = "lane:" + (configuration["Node:Name"] is { Length: > 0 } name ? name : Environment.MachineName);
+    readonly string _laneStream = "lane:" + NodeName.Of(configuration);
     readonly string _notifySql = $"SELECT pg_notify('{LogFollower.NotifyChannel}', '{follower.InstanceId}')";
     readonly string _lastSeqSql =
         $"SELECT seq_id FROM {storageOptions.Value.Schema}.mt_events WHERE stream_id = @stream ORDER BY version DESC LIMIT @count";

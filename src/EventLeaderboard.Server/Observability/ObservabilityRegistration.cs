@@ -1,3 +1,4 @@
+using EventLeaderboard.Server.Configuration;
 using EventLeaderboard.Server.Auth;
 using Npgsql;
 using OpenTelemetry.Metrics;
@@ -24,7 +25,7 @@ public static class ObservabilityRegistration
         services.AddHostedService(sp => sp.GetRequiredService<MetricsSampler>());
         services.AddSingleton<LeaderboardGauges>();
 
-        var node = builder.Configuration["Node:Name"] is { Length: > 0 } name ? name : Environment.MachineName;
+        var node = NodeName.Of(builder.Configuration);
         var telemetry = services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("event-leaderboard", serviceInstanceId: node))
             .WithMetrics(metrics => metrics

@@ -1,3 +1,4 @@
+using EventLeaderboard.Server.Configuration;
 using System.Diagnostics;
 using EventLeaderboard.Server.Projection;
 using Microsoft.Extensions.Options;
@@ -23,7 +24,7 @@ public sealed class SnapshotTaker(
     ILogger<SnapshotTaker> logger)
 {
     readonly SemaphoreSlim _oneAtATime = new(1, 1);
-    readonly string _node = configuration["Node:Name"] is { Length: > 0 } name ? name : Environment.MachineName;
+    readonly string _node = NodeName.Of(configuration);
     long _lastSeqId = -1;
 
     /// <summary>The seq_id of this node's newest stored snapshot run (-1 before the first).</summary>

@@ -1,3 +1,4 @@
+using EventLeaderboard.Server.Configuration;
 namespace EventLeaderboard.Server.Subscriptions;
 
 /// <summary>Names of the consumers the service runs itself.</summary>
@@ -6,7 +7,7 @@ public static class ConsumerNames
     /// <summary>This node's name (<c>Node:Name</c>, else the machine name), reduced to [A-Za-z0-9_.:-].</summary>
     public static string Node(IConfiguration configuration)
     {
-        var name = configuration["Node:Name"] is { Length: > 0 } configured ? configured : Environment.MachineName;
+        var name = NodeName.Of(configuration);
         var chars = name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or ':' or '-' ? c : '-').Take(48).ToArray();
         return new string(chars);
     }
