@@ -237,6 +237,7 @@ public sealed class ConsumerGroupStore(NpgsqlDataSource dataSource, Subscription
         {
             var boards = definition.AllBoards ? null : new HashSet<string>(definition.Boards, StringComparer.Ordinal);
             var kinds = new HashSet<string>(definition.Kinds, StringComparer.Ordinal);
+            var kindMask = MessageKinds.MaskOf(definition.Kinds);
             var budget = Math.Max(20_000, 20 * count);
             var wanted = count - delivered.Count;
             var mine = 0;
@@ -246,9 +247,9 @@ public sealed class ConsumerGroupStore(NpgsqlDataSource dataSource, Subscription
             var taken = new Dictionary<string, (string Holder, List<LogMessage> Messages)>(StringComparer.Ordinal);
             while (mine < wanted && scanned < budget && !exhausted)
             {
-                var rows = await LoadRowsAsync(connection, tx, LogMessage.SeqIdOf(cursor), watermark, 16, ct);
+                var rows = await LoadRowsAsync(connection, tx, LogMessage.SeqIdOf(cursor), watermark, kindMask, 16, ct);
                 if (rows.Count < 16) exhausted = true;
-                foreach (var messages in rows)
+                foreach (var (seqId, messages) in rows)
                 {
                     foreach (var message in messages)
                     {
@@ -272,7 +273,7 @@ public sealed class ConsumerGroupStore(NpgsqlDataSource dataSource, Subscription
                     }
                     if (mine >= wanted || scanned >= budget) { exhausted = false; break; }
                     // The whole row was taken: the cursor moves to the next event even when its last messages were filtered out.
-                    cursor = (LogMessage.SeqIdOf(messages[0].Ordinal) + 1) * LogMessage.PerEvent;
+                    cursor = (seqId + 1) * LogMessage.PerEvent;
                 }
                 if (rows.Count == 0) exhausted = true;
             }
@@ -394,17 +395,33 @@ public sealed class ConsumerGroupStore(NpgsqlDataSource dataSource, Subscription
         return rows;
     }
 
-    /// <summary>Rows of the messages table from <paramref name="fromSeqId"/> up to the watermark, decoded (immutable rows are cached).</summary>
-    async Task<List<LogMessage[]>> LoadRowsAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, long fromSeqId, long watermark, int limit, CancellationToken ct)
+    /// <summary>
+    /// Rows of the messages table from <paramref name="fromSeqId"/> up to the watermark that hold a
+    /// kind of <paramref name="kindMask"/>, decoded (immutable rows are cached).
+    /// </summary>
+    /// <remarks>
+    /// Rows with none of the kinds are skipped by PostgreSQL on the <c>kinds</c> column, their body
+    /// never fetched: passing them is safe because the caller moves its cursor only to a returned
+    /// row or, when fewer than <paramref name="limit"/> came back, to the watermark. For kinds that
+    /// are all rare the row's <c>rare</c> part is read instead of the body (a version 2 blob, a
+    /// subset with its messages' ordinals), so a batch row of thousands of scores costs a few
+    /// messages; subsets are not cached (the cache must hold whole rows: <see cref="MessageAt"/>).
+    /// </remarks>
+    async Task<List<(long SeqId, LogMessage[] Messages)>> LoadRowsAsync(NpgsqlConnection connection, NpgsqlTransaction? tx,
+        long fromSeqId, long watermark, int kindMask, int limit, CancellationToken ct)
     {
-        var rows = new List<LogMessage[]>(limit);
+        var rows = new List<(long, LogMessage[])>(limit);
+        var rareOnly = (kindMask & MessageKinds.FrequentMask) == 0;
         await using var cmd = new NpgsqlCommand($"""
-            SELECT seq_id, CASE WHEN seq_id = ANY(@cached) THEN NULL ELSE body END FROM {s}.sub_messages
-            WHERE seq_id >= @from AND seq_id <= @wm ORDER BY seq_id LIMIT @limit
+            SELECT seq_id, CASE WHEN seq_id = ANY(@cached) THEN NULL ELSE {(rareOnly ? "coalesce(rare, body)" : "body")} END
+            FROM {s}.sub_messages
+            WHERE seq_id >= @from AND seq_id <= @wm {(kindMask == MessageKinds.AnyMask ? "" : "AND kinds & @mask <> 0")}
+            ORDER BY seq_id LIMIT @limit
             """, connection, tx);
         cmd.Parameters.AddWithValue("cached", CachedSeqIds(fromSeqId));
         cmd.Parameters.AddWithValue("from", fromSeqId);
         cmd.Parameters.AddWithValue("wm", watermark);
+        cmd.Parameters.AddWithValue("mask", kindMask);
         cmd.Parameters.AddWithValue("limit", limit);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
@@ -412,13 +429,13 @@ public sealed class ConsumerGroupStore(NpgsqlDataSource dataSource, Subscription
             var seqId = reader.GetInt64(0);
             if (reader.IsDBNull(1) && _decoded.TryGetValue(seqId, out var cached))
             {
-                rows.Add(cached);
+                rows.Add((seqId, cached));
                 continue;
             }
             var body = reader.IsDBNull(1) ? await ReloadAsync(seqId, ct) : reader.GetFieldValue<byte[]>(1);
             var messages = MessageBlob.Decode(seqId, body);
-            Remember(seqId, messages);
-            rows.Add(messages);
+            if (MessageBlob.IsComplete(body)) Remember(seqId, messages);
+            rows.Add((seqId, messages));
         }
         return rows;
     }
@@ -428,7 +445,8 @@ public sealed class ConsumerGroupStore(NpgsqlDataSource dataSource, Subscription
     {
         schema.EnsureCreated();
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        return await LoadRowsAsync(connection, null, fromSeqId, upToSeqId, limit, ct);
+        var rows = await LoadRowsAsync(connection, null, fromSeqId, upToSeqId, MessageKinds.AnyMask, limit, ct);
+        return rows.ConvertAll(r => r.Messages);
     }
 
     async Task<byte[]> ReloadAsync(long seqId, CancellationToken ct)

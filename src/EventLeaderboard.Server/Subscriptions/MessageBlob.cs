@@ -7,24 +7,45 @@ namespace EventLeaderboard.Server.Subscriptions;
 /// log event, not per message, so 100,000 scores a second stay about a hundred rows a second.
 /// </summary>
 /// <remarks>
-/// Format (little endian), version 1: byte version; 7-bit count; then per message: byte kind,
-/// int64 sequence, string boardId, string playerId, 7-bit length + UTF-8 JSON data (strings as
-/// <see cref="BinaryWriter"/> writes them). The ordinal is not stored: it is seq_id * 8192 + index.
+/// Format (little endian), version 1, all the event's messages: byte version; 7-bit count; then per
+/// message: byte kind, int64 sequence, string boardId, string playerId, 7-bit length + UTF-8 JSON
+/// data (strings as <see cref="BinaryWriter"/> writes them). The ordinal is not stored: it is
+/// seq_id * 8192 + index. Version 2, a subset of them (<c>sub_messages.rare</c>): the same, with
+/// each message's 7-bit index among the event's messages before its kind.
 /// Append-only: a new field needs a new version byte.
 /// </remarks>
 public static class MessageBlob
 {
-    const byte Version = 1;
+    const byte All = 1;
+    const byte Subset = 2;
 
-    public static byte[] Encode(IReadOnlyList<LogMessage> messages)
+    /// <summary>Every message of the event (version 1).</summary>
+    public static byte[] Encode(IReadOnlyList<LogMessage> messages) => Write(All, messages, messages.Count, _ => true);
+
+    /// <summary>
+    /// Only the messages whose kind's bit is in <paramref name="mask"/>, with their places (version 2);
+    /// null when there is none.
+    /// </summary>
+    public static byte[]? EncodeSubset(IReadOnlyList<LogMessage> messages, int mask)
     {
-        using var stream = new MemoryStream(64 + messages.Count * 96);
+        var count = 0;
+        foreach (var m in messages)
+            if ((MessageKinds.Bit(m.Kind) & mask) != 0) count++;
+        return count == 0 ? null : Write(Subset, messages, count, m => (MessageKinds.Bit(m.Kind) & mask) != 0);
+    }
+
+    static byte[] Write(byte version, IReadOnlyList<LogMessage> messages, int count, Func<LogMessage, bool> include)
+    {
+        using var stream = new MemoryStream(64 + count * 96);
         using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
         {
-            writer.Write(Version);
-            writer.Write7BitEncodedInt(messages.Count);
-            foreach (var m in messages)
+            writer.Write(version);
+            writer.Write7BitEncodedInt(count);
+            for (var i = 0; i < messages.Count; i++)
             {
+                var m = messages[i];
+                if (!include(m)) continue;
+                if (version == Subset) writer.Write7BitEncodedInt(i);
                 writer.Write((byte)m.Kind);
                 writer.Write(m.Sequence);
                 writer.Write(m.BoardId);
@@ -36,21 +57,26 @@ public static class MessageBlob
         return stream.ToArray();
     }
 
+    /// <summary>True when <paramref name="body"/> holds every message of its event (not a subset).</summary>
+    public static bool IsComplete(byte[] body) => body.Length > 0 && body[0] == All;
+
+    /// <summary>The messages stored, in log order, with their ordinals (a subset keeps its messages' places).</summary>
     public static LogMessage[] Decode(long seqId, byte[] body)
     {
         using var reader = new BinaryReader(new MemoryStream(body, writable: false), Encoding.UTF8);
         var version = reader.ReadByte();
-        if (version != Version) throw new InvalidDataException($"Unknown message blob version {version} at seq_id {seqId}.");
+        if (version is not (All or Subset)) throw new InvalidDataException($"Unknown message blob version {version} at seq_id {seqId}.");
         var count = reader.Read7BitEncodedInt();
         var messages = new LogMessage[count];
         for (var i = 0; i < count; i++)
         {
+            var index = version == Subset ? reader.Read7BitEncodedInt() : i;
             var kind = (MessageKind)reader.ReadByte();
             var sequence = reader.ReadInt64();
             var boardId = reader.ReadString();
             var playerId = reader.ReadString();
             var data = reader.ReadBytes(reader.Read7BitEncodedInt());
-            messages[i] = new LogMessage(seqId * LogMessage.PerEvent + i, sequence, kind, boardId, playerId, data);
+            messages[i] = new LogMessage(seqId * LogMessage.PerEvent + index, sequence, kind, boardId, playerId, data);
         }
         return messages;
     }

@@ -42,4 +42,30 @@ public static class MessageKinds
     };
 
     public static bool IsKnown(string? name) => name is not null && All.Contains(name);
+
+    /// <summary>The bit of a kind in a kinds mask (<c>sub_messages.kinds</c>): bit n for the kind numbered n.</summary>
+    public static int Bit(MessageKind kind) => 1 << (int)kind;
+
+    /// <summary>
+    /// The mask of a row whose kinds are not recorded (rows written before migration 0005): every
+    /// bit, so every group reads it.
+    /// </summary>
+    public const int AnyMask = -1;
+
+    /// <summary>
+    /// The kinds every score derives (one each): a row of a batch event holds thousands of them.
+    /// The others are rare, and a row stores them a second time, alone (<c>sub_messages.rare</c>),
+    /// so a group of rare kinds only never fetches nor decodes the whole row.
+    /// </summary>
+    public static readonly int FrequentMask = Bit(MessageKind.ScoreSubmitted) | Bit(MessageKind.RankChanged);
+
+    /// <summary>The mask of the kinds named (unknown names are ignored: definitions are validated).</summary>
+    public static int MaskOf(IEnumerable<string> names)
+    {
+        var mask = 0;
+        foreach (var name in names)
+            for (var kind = MessageKind.ScoreSubmitted; kind <= MessageKind.RankChanged; kind++)
+                if (NameOf(kind) == name) mask |= Bit(kind);
+        return mask;
+    }
 }

@@ -7,7 +7,9 @@ namespace EventLeaderboard.Server.Subscriptions;
 
 /// <summary>
 /// Makes the derived messages durable: one <c>sub_messages</c> row per log event, written in
-/// batches off the follower thread, then the <c>written_up_to</c> watermark.
+/// batches off the follower thread, then the <c>written_up_to</c> watermark. Each row records the
+/// kinds it holds (a bit mask) and its rare messages apart, so groups filtered by kind skip rows
+/// without reading them (see <see cref="ConsumerGroupStore"/>).
 /// </summary>
 /// <remarks>
 /// Every node derives the same messages, and every node writes them (<c>ON CONFLICT DO NOTHING</c>,
@@ -122,19 +124,29 @@ public sealed class MessageWriter(
         {
             var seqIds = new long[rows.Count];
             var last = new long[rows.Count];
+            var kinds = new int[rows.Count];
             var bodies = new byte[rows.Count][];
+            var rare = new byte[]?[rows.Count];
             for (var i = 0; i < rows.Count; i++)
             {
+                var messages = rows[i].Messages!;
                 seqIds[i] = rows[i].SeqId;
-                last[i] = rows[i].Messages![^1].Sequence;
-                bodies[i] = MessageBlob.Encode(rows[i].Messages!);
+                last[i] = messages[^1].Sequence;
+                foreach (var m in messages) kinds[i] |= MessageKinds.Bit(m.Kind);
+                bodies[i] = MessageBlob.Encode(messages);
+                // The rare messages a second time, alone, only where they sit among frequent ones:
+                // a row of rare kinds only is small already, and its body serves as is.
+                if ((kinds[i] & MessageKinds.FrequentMask) != 0)
+                    rare[i] = MessageBlob.EncodeSubset(messages, ~MessageKinds.FrequentMask);
             }
             await using var insert = new NpgsqlCommand(
-                $"INSERT INTO {schema.Name}.sub_messages (seq_id, last_sequence, body) " +
-                "SELECT * FROM unnest(@seq, @last, @body) ON CONFLICT DO NOTHING", connection, tx);
+                $"INSERT INTO {schema.Name}.sub_messages (seq_id, last_sequence, kinds, body, rare) " +
+                "SELECT * FROM unnest(@seq, @last, @kinds, @body, @rare) ON CONFLICT DO NOTHING", connection, tx);
             insert.Parameters.AddWithValue("seq", seqIds);
             insert.Parameters.AddWithValue("last", last);
+            insert.Parameters.AddWithValue("kinds", kinds);
             insert.Parameters.Add(new NpgsqlParameter("body", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { Value = bodies });
+            insert.Parameters.Add(new NpgsqlParameter("rare", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { Value = rare });
             await insert.ExecuteNonQueryAsync(ct);
         }
         await using (var mark = new NpgsqlCommand(

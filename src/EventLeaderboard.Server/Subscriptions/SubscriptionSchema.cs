@@ -10,7 +10,8 @@ namespace EventLeaderboard.Server.Subscriptions;
 /// </summary>
 /// <remarks>
 /// <list type="bullet">
-/// <item><c>sub_messages</c>: one row per log event that derived messages (seq_id, blob). Immutable.</item>
+/// <item><c>sub_messages</c>: one row per log event that derived messages (seq_id, blob, the mask of
+/// the kinds it holds, its rare messages alone). Immutable.</item>
 /// <item><c>sub_watermark</c>: one row; every seq_id up to <c>written_up_to</c> has its row (or has none to have).</item>
 /// <item><c>sub_groups</c>: definition and cursor (the ordinal of the next message to hand out).</item>
 /// <item><c>sub_pending_ranges</c>: messages taken from the log and not yet acknowledged, one row per board
@@ -66,6 +67,7 @@ public sealed class SubscriptionSchema(NpgsqlDataSource dataSource, IOptions<Sto
             CREATE TABLE IF NOT EXISTS {s}.sub_consumers (
                 group_name text NOT NULL, name text NOT NULL, last_seen timestamptz NOT NULL, PRIMARY KEY (group_name, name));
             {RangesSql(s)}
+            {KindsSql(s)}
             """, connection, tx))
         {
             cmd.ExecuteNonQuery();
@@ -98,5 +100,16 @@ public sealed class SubscriptionSchema(NpgsqlDataSource dataSource, IOptions<Sto
                 DROP TABLE {s}.sub_pending;
             END IF;
         END $convert$;
+        """;
+
+    /// <summary>
+    /// What <c>migrations/0005_subscription_kinds.sql</c> does (keep the two in step): per messages
+    /// row the mask of the kinds it holds (<see cref="MessageKinds.Bit"/>), all bits for rows written
+    /// before, which every group then reads as before; and its rare messages alone
+    /// (<see cref="MessageKinds.FrequentMask"/>; null where the body serves as is).
+    /// </summary>
+    static string KindsSql(string s) => $"""
+        ALTER TABLE {s}.sub_messages ADD COLUMN IF NOT EXISTS kinds int NOT NULL DEFAULT {MessageKinds.AnyMask};
+        ALTER TABLE {s}.sub_messages ADD COLUMN IF NOT EXISTS rare bytea NULL;
         """;
 }
