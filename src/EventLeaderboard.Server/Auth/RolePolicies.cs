@@ -53,6 +53,10 @@ public sealed class RoleAuthorizationMiddleware(RequestDelegate next, IOptions<A
     {
         if (context.GetEndpoint() is not { } endpoint) return next(context);
         var requirements = endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>();
+        // Authorization given in forms this middleware does not evaluate must not be served open.
+        if (endpoint.Metadata.GetMetadata<AuthorizationPolicy>() is not null || endpoint.Metadata.GetMetadata<IAuthorizationRequirementData>() is not null)
+            throw new InvalidOperationException(
+                $"Endpoint '{endpoint.DisplayName}' carries an authorization policy or requirement object this service does not evaluate; use a role policy.");
         if (requirements.Count == 0) return next(context);
         context.Items[AuthorizationRanKey] = true;
         if (endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null) return next(context);

@@ -51,10 +51,13 @@ public static class GetPlayerHistoryEndpoint
         // Applied events are acknowledged before the follower publishes their page's position, so the
         // last observed one counts too: a read after a write's answer on this node then includes it.
         var needed = query.MinSequence ?? Math.Max(projection.AppliedSequence, feed.LastObservedPosition);
+        // One waitMs budget for both waits (the node's position, then the index).
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         if (await gate.EnterAsync(query, ct) is { } unavailable) return unavailable;
         if (!projection.TryGetBoard(boardId, out _)) return ProblemResult.BoardNotFound(boardId);
         var neededSeqId = needed / LogPosition.ItemsPerEvent;
-        var indexed = await reader.WaitForAsync(neededSeqId, TimeSpan.FromMilliseconds(query.WaitMs), ct);
+        var left = TimeSpan.FromMilliseconds(query.WaitMs) - System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        var indexed = await reader.WaitForAsync(neededSeqId, left > TimeSpan.Zero ? left : TimeSpan.Zero, ct);
         if (indexed < neededSeqId)
             return ProblemResult.Unavailable(
                 $"The history index reflects the log up to sequence {LogPosition.EndOf(indexed)}, not yet {needed}; retry later.",

@@ -221,6 +221,9 @@ public sealed class HistoryIndexer(
     {
         var liveAfter = await follower.RunBetweenEventsAsync(seqId =>
         {
+            // A node taking over may be behind the watermark the previous writer left: rows at or
+            // below it are in the index already, and copying them again would fail on the key.
+            feed.After = Math.Max(indexed, seqId);
             feed.Start();
             return seqId;
         }).WaitAsync(ct);

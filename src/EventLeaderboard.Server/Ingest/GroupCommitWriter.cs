@@ -120,8 +120,6 @@ public sealed class GroupCommitWriter(
         }
         catch (Exception e)
         {
-            // The connection may be broken or mid-protocol: the next group starts on a fresh one.
-            await committer.DiscardAsync();
             foreach (var seqId in registered) follower.Unregister(seqId);
             var stopping = e is OperationCanceledException && ct.IsCancellationRequested;
             if (!stopping) logger.LogError(e, "Group commit of {Count} writes failed", batch.Count);
@@ -129,6 +127,11 @@ public sealed class GroupCommitWriter(
                 ? new ServerStoppingException(e)
                 : new CommitFailedException("The event store did not commit the submission.", e);
             foreach (var write in batch) write.Fail(failure);
+            // The connection may be broken or mid-protocol: the next group starts on another one.
+            // Only after the writes are failed, and never throwing: a failing dispose must neither
+            // leave requests waiting nor end the committer's loop.
+            try { await committer.DiscardAsync(); }
+            catch (Exception discard) { logger.LogWarning(discard, "Discarding the committer's connection failed"); }
             if (stopping) throw;
             return;
         }

@@ -33,7 +33,7 @@ public sealed class KeptConnection(NpgsqlDataSource dataSource, string sql, Func
         }
     }
 
-    /// <summary>Closes the connection (after a failure, which may leave it mid-protocol, or at shutdown); the next <see cref="OpenAsync"/> opens a fresh one.</summary>
+    /// <summary>Closes the connection (after a failure, which may leave it mid-protocol, or at shutdown); the next <see cref="OpenAsync"/> takes another from the pool (Npgsql resets a returned connection; a broken one is not returned).</summary>
     public async ValueTask DiscardAsync()
     {
         if (_command is not { } command) return;

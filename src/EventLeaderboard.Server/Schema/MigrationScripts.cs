@@ -7,7 +7,8 @@ namespace EventLeaderboard.Server.Schema;
 /// <summary>One file of <c>migrations/</c>: its name (<c>0001_event_store.sql</c>), text and SHA-256.</summary>
 public sealed record MigrationScript(string Name, string Sql)
 {
-    public string Sha256 { get; } = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Sql)));
+    /// <summary>Of the text with LF line endings, so a checkout with CRLF endings hashes the same.</summary>
+    public string Sha256 { get; } = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Sql.ReplaceLineEndings("\n"))));
 }
 
 /// <summary>

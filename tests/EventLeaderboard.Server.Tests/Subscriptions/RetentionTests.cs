@@ -26,7 +26,12 @@ public sealed class RetentionTests
         var boardId = await admin.CreateBoardAsync();
         var group = await groups.CreateAsync(new { boards = new[] { boardId }, kinds = new[] { "score.submitted" }, startAt = "beginning" });
         for (var i = 0; i < 3; i++) await admin.SubmitOkAsync(boardId, $"p{i}", i);
-        while (await RowsAsync(database) < 4) await Task.Delay(50); // board.defined + 3 scores, written
+        // board.defined + 3 scores, written (bounded: a writer that never writes fails the test, not the run)
+        for (var waited = 0; await RowsAsync(database) < 4; waited += 50)
+        {
+            Assert.True(waited < 30_000, "the message writer did not write the 4 rows within 30 s");
+            await Task.Delay(50);
+        }
         var held = await groups.ReadAsync(group, "c", count: 1, waitMs: 5000);
         Assert.Equal(["p0"], held.Select(m => m.Player));
 

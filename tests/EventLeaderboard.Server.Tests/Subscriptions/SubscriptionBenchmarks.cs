@@ -219,8 +219,9 @@ public sealed class SubscriptionBenchmarks(ITestOutputHelper output)
                     .Select(i => new { playerId = $"t{tick}-b{b}-{i}", score = (long)Random.Shared.Next(1_000_000) }).ToArray();
                 var now = Stopwatch.GetTimestamp();
                 foreach (var s in scores) sent[s.playerId] = now;
-                inFlight.Add(api.BatchAsync(board, new { scores }).ContinueWith(_ =>
+                inFlight.Add(api.BatchAsync(board, new { scores }).ContinueWith(batch =>
                 {
+                    batch.GetAwaiter().GetResult(); // a failed batch fails the run, not counted as acknowledged
                     var answered = Stopwatch.GetTimestamp();
                     foreach (var s in scores) acknowledged[s.playerId] = answered;
                 }, TaskScheduler.Default));

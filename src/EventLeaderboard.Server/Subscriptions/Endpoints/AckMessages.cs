@@ -23,7 +23,7 @@ public sealed record AckMessages(string[]? Ids)
             {
                 if (ids is null) return;
                 for (var i = 0; i < ids.Length; i++)
-                    if (ids[i] is not { Length: > 0 and <= MaxIdLength })
+                    if (ids[i] is not { Length: > 0 and <= MaxIdLength } id || string.IsNullOrWhiteSpace(id))
                         context.AddFailure($"ids[{i}]", $"Must be a message id of 1-{MaxIdLength} characters.");
             });
         }
