@@ -608,15 +608,30 @@ public sealed class ConsumerGroupStore(NpgsqlDataSource dataSource, Subscription
         var range = ranges[0];
         var at = Array.IndexOf(range.Ids, id);
         var batch = new NpgsqlBatch(connection, tx);
-        // The rest of the range stays as it was (same holder, count and deadline) around the retried message.
+        // The range becomes three that do not overlap: the head before the retried message and the
+        // tail after it keep the holder, count and deadline; the retried message gets its own. Ranges
+        // of a board must never interleave: a later read takes them in first_ord order, so a range
+        // spanning the retried message would hand out its tail before it.
         if (range.Ids.Length > 1)
         {
+            var at1 = at + 1; // PostgreSQL arrays are 1-based
             AddCommand(batch, $"""
                 INSERT INTO {s}.sub_pending_ranges (group_name, board_id, first_ord, last_ord, ords, ids, consumer, delivery_count, deadline)
                 SELECT group_name, board_id, ords[@at], ords[@at], ARRAY[ords[@at]], ARRAY[ids[@at]], consumer, delivery_count + 1, now() + make_interval(secs => @t)
                 FROM {s}.sub_pending_ranges WHERE range_id = @r
-                """, ("r", range.RangeId), ("at", at + 1), ("t", (double)ackTimeoutSeconds));
-            AddRemoval(batch, range, new HashSet<string>([id], StringComparer.Ordinal), []);
+                """, ("r", range.RangeId), ("at", at1), ("t", (double)ackTimeoutSeconds));
+            if (at1 < range.Ids.Length)
+                AddCommand(batch, $"""
+                    INSERT INTO {s}.sub_pending_ranges (group_name, board_id, first_ord, last_ord, ords, ids, consumer, delivery_count, deadline)
+                    SELECT group_name, board_id, ords[@at + 1], last_ord, ords[@at + 1:], ids[@at + 1:], consumer, delivery_count, deadline
+                    FROM {s}.sub_pending_ranges WHERE range_id = @r
+                    """, ("r", range.RangeId), ("at", at1));
+            if (at1 > 1)
+                AddCommand(batch, $"""
+                    UPDATE {s}.sub_pending_ranges SET ords = ords[1:@at - 1], ids = ids[1:@at - 1], last_ord = ords[@at - 1] WHERE range_id = @r
+                    """, ("r", range.RangeId), ("at", at1));
+            else
+                AddCommand(batch, $"DELETE FROM {s}.sub_pending_ranges WHERE range_id = @r", ("r", range.RangeId));
         }
         else
         {
