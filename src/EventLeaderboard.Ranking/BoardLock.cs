@@ -21,7 +21,7 @@ namespace EventLeaderboard.Ranking;
 /// </remarks>
 internal sealed class BoardLock
 {
-    /// <summary>About 0.1-1 ms of spinning and yielding, far longer than one write.</summary>
+    /// <summary>Rounds of spinning and yielding before sleeping: far longer than one write takes (microseconds).</summary>
     private const int SpinsBeforeSleeping = 100;
 
     private int _readers;

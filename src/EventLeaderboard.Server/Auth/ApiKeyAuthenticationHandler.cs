@@ -87,8 +87,8 @@ public sealed class ApiKeyPrincipal(ClaimsIdentity identity, string keyName) : C
 /// Keys that verified are remembered by their presented text, so a client's later requests skip the
 /// SHA-256 and the comparisons. Only exact texts of configured keys get in, so the table holds at
 /// most a few entries per key (a Bearer value and an X-Api-Key value) and an attacker cannot grow it.
-/// A lookup of an unknown key compares it with no secret: the table's string hashes are randomized
-/// per process, so a guess reaches a string comparison only on a 32-bit hash collision it cannot aim.
+/// A lookup of an unknown key compares it with a remembered key only when their hash codes collide,
+/// and only keys that verified (in constant time) are ever remembered.
 /// </remarks>
 public sealed class ApiKeyRegistry
 {

@@ -12,8 +12,8 @@ public readonly record struct ScoreBatch(ScoreItem[] Items, int[] Indexes, int C
 /// Reads a stored <see cref="ScoresSubmitted"/> (mt_events.data as UTF-8 bytes) with one
 /// <see cref="Utf8JsonReader"/> pass, for replays: items of other boards are skipped without
 /// building anything, and the strings every item repeats (board id, submitter) are allocated once
-/// per event instead of once per item. Twice as fast as the source-generated deserializer on a
-/// 1,000-item event, and it produces exactly what that deserializer does for the items it keeps
+/// per event instead of once per item (replay CPU fell by about a quarter, docs/operations.md). It
+/// produces exactly what the source-generated deserializer does for the items it keeps
 /// (escapes, metadata objects, unknown properties skipped).
 /// </summary>
 public static class ScoreBatchReader
