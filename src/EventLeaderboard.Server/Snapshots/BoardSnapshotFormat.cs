@@ -128,7 +128,7 @@ public static class BoardSnapshotFormat
     static long? ReadOptional(BinaryReader r) => r.ReadBoolean() ? r.ReadInt64() : null;
 
     /// <summary>Passes bytes through while hashing them; <see cref="Drain"/> reads (and hashes) the rest.</summary>
-    sealed class HashingReadStream(Stream inner) : Stream
+    sealed class HashingReadStream(Stream inner) : ForwardReadStream
     {
         readonly XxHash64 _hash = new();
 
@@ -148,15 +148,5 @@ public static class BoardSnapshotFormat
         }
 
         public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

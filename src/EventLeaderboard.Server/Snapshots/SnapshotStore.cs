@@ -105,7 +105,7 @@ public sealed class SnapshotStore(NpgsqlDataSource dataSource, IOptions<StorageO
     /// dozens of them during a restore trigger full collections of a heap that is meanwhile
     /// growing by a whole board.
     /// </remarks>
-    sealed class ChunkReadStream : Stream
+    sealed class ChunkReadStream : ForwardReadStream
     {
         readonly BlockingCollection<(byte[] Buffer, int Length)> _chunks = new(boundedCapacity: 4);
         readonly CancellationTokenSource _stop = new();
@@ -171,15 +171,5 @@ public sealed class SnapshotStore(NpgsqlDataSource dataSource, IOptions<StorageO
             }
             base.Dispose(disposing);
         }
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -88,13 +88,7 @@ public sealed class MigrationTests
     {
         var database = await TestDatabase.CreateDatabaseAsync();
         await MigratorFor(database).ApplyAsync(default);
-        await using (var connection = new NpgsqlConnection(database))
-        {
-            await connection.OpenAsync();
-            await using var forget = new NpgsqlCommand("DELETE FROM leaderboard.schema_migrations WHERE name = @n", connection);
-            forget.Parameters.AddWithValue("n", MigrationScripts.All[^1].Name);
-            await forget.ExecuteNonQueryAsync();
-        }
+        await OnMigrationRecordAsync(database, "DELETE FROM leaderboard.schema_migrations WHERE name = @n", MigrationScripts.All[^1].Name);
         await using var node = new LeaderboardApp(database, Production);
 
         var refused = await Assert.ThrowsAnyAsync<Exception>(() => node.StartAsync());
@@ -109,13 +103,7 @@ public sealed class MigrationTests
         var migrator = MigratorFor(database);
         await migrator.ApplyAsync(default);
         var edited = MigrationScripts.All[^1].Name;
-        await using (var connection = new NpgsqlConnection(database))
-        {
-            await connection.OpenAsync();
-            await using var tamper = new NpgsqlCommand("UPDATE leaderboard.schema_migrations SET sha256 = repeat('0', 64) WHERE name = @n", connection);
-            tamper.Parameters.AddWithValue("n", edited);
-            await tamper.ExecuteNonQueryAsync();
-        }
+        await OnMigrationRecordAsync(database, "UPDATE leaderboard.schema_migrations SET sha256 = repeat('0', 64) WHERE name = @n", edited);
 
         var byMigrate = await Assert.ThrowsAsync<SchemaMismatchException>(() => migrator.ApplyAsync(default));
         await using var node = new LeaderboardApp(database, Production);
@@ -141,6 +129,16 @@ public sealed class MigrationTests
             await using var again = new NpgsqlCommand(script.Sql, connection);
             await again.ExecuteNonQueryAsync();
         }
+    }
+
+    /// <summary>Runs <paramref name="sql"/> on the record of the migration named @n: what an operator's hand edit would do.</summary>
+    static async Task OnMigrationRecordAsync(string database, string sql, string name)
+    {
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.AddWithValue("n", name);
+        Assert.Equal(1, await command.ExecuteNonQueryAsync());
     }
 
     static string Flatten(Exception e)
