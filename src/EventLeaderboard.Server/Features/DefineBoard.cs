@@ -63,9 +63,9 @@ public static class DefineBoardEndpoint
                 _ => FixedSettingsConflict(boardId),
             };
         }
-        catch (CommitFailedException)
+        catch (CommitFailedException e)
         {
-            return ProblemResult.Unavailable("The event store did not commit the change; nothing was recorded.", options.Value.RetryAfterSeconds);
+            return ProblemResult.Unavailable(e is ApplyFailedException ? e.Message : "The event store did not commit the change; nothing was recorded.", options.Value.RetryAfterSeconds);
         }
     }
 

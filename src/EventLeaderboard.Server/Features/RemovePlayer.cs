@@ -32,9 +32,9 @@ public static class RemovePlayerEndpoint
             // Removed concurrently by someone else between the check and the apply: nothing changed.
             return result.Removed ? new RemovedResponse(playerId, result.Sequence) : ProblemResult.PlayerNotFound(boardId, playerId);
         }
-        catch (CommitFailedException)
+        catch (CommitFailedException e)
         {
-            return ProblemResult.Unavailable("The event store did not commit the removal; nothing was recorded.", options.Value.RetryAfterSeconds);
+            return ProblemResult.Unavailable(e is ApplyFailedException ? e.Message : "The event store did not commit the removal; nothing was recorded.", options.Value.RetryAfterSeconds);
         }
     }
 }

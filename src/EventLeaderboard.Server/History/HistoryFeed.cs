@@ -63,6 +63,19 @@ public sealed class HistoryFeed(IOptions<HistoryOptions> options) : HistoryRowCo
         if (_on) base.PlayerRemoved(board, playerId, previousRank, position);
     }
 
+    /// <summary>
+    /// The rows collected since the last page may be half an event, and the rebuild replays events
+    /// already queued: turn off as on an overflow, so the writer re-derives from its durable
+    /// watermark and turns the feed on again between two pages of the rebuilt projection.
+    /// </summary>
+    public override void Rebuilding()
+    {
+        Clear();
+        if (!_on) return;
+        _on = false;
+        _queue.Writer.TryWrite(HistoryPage.Overflow(0));
+    }
+
     public override void Advanced(long seqId)
     {
         if (!_on)

@@ -52,4 +52,6 @@ public class HistoryRowCollector : IProjectionObserver
     public virtual void Advanced(long seqId)
     {
     }
+
+    public virtual void Rebuilding() => Clear();
 }

@@ -74,5 +74,14 @@ public readonly record struct BoardChangeResult(BoardChangeKind Kind, BoardConfi
 /// <summary>The transaction that carried the write did not commit; nothing of it is durable.</summary>
 public class CommitFailedException(string message, Exception? inner) : Exception(message, inner);
 
+/// <summary>
+/// This node's projection failed while applying the log and is being rebuilt: the write was
+/// committed or may still be; its outcome is unknown here. Retrying with the same submission id is
+/// answered from the rebuilt idempotency window.
+/// </summary>
+public sealed class ApplyFailedException() : CommitFailedException(
+    "This node failed while applying the event log and is rebuilding its rankings; the write may have been recorded. " +
+    "Retry once the node is ready (scores with the same submissionId, which answers a recorded one as a duplicate).", null);
+
 /// <summary>The node is shutting down: the write was not (or not knowingly) committed; retry elsewhere.</summary>
 public sealed class ServerStoppingException(Exception? inner = null) : CommitFailedException("The server is stopping.", inner);

@@ -72,9 +72,9 @@ public sealed class ScoreIngest(LeaderboardProjection projection, GroupCommitWri
                     answers[index] = new ScoreAnswer(first.Outcome, true);
                     problem ??= ProblemFor(first, boardId);
                 }
-                catch (CommitFailedException)
+                catch (CommitFailedException e)
                 {
-                    problem ??= CommitFailed();
+                    problem ??= e is ApplyFailedException ? ProblemResult.Unavailable(e.Message, _retryAfter) : CommitFailed();
                 }
             }
         }
@@ -103,7 +103,12 @@ public sealed class ScoreIngest(LeaderboardProjection projection, GroupCommitWri
             var failure = e as CommitFailedException ?? new CommitFailedException("Not committed.", e);
             foreach (var (_, inFlight) in mine) inFlight?.TrySetException(failure);
             ForgetInFlight(boardId, inputs, mine);
-            return e is ServerStoppingException or OperationCanceledException ? ProblemResult.Unavailable("The server is stopping.", _retryAfter) : CommitFailed();
+            return e switch
+            {
+                ServerStoppingException or OperationCanceledException => ProblemResult.Unavailable("The server is stopping.", _retryAfter),
+                ApplyFailedException => ProblemResult.Unavailable(e.Message, _retryAfter),
+                _ => CommitFailed(),
+            };
         }
 
         ProblemResult? problem = null;

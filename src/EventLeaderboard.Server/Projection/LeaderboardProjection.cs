@@ -19,6 +19,10 @@ namespace EventLeaderboard.Server.Projection;
 /// published after the event's effects, so a reader that sees position P also sees every event up
 /// to P. Every decision here depends only on the log (never on which node appended an event or on
 /// the clock), so every node derives the same state, ties included.
+/// <para>An exception escaping an Apply method (or an observer's) leaves an event half applied: the
+/// projection is then <see cref="IsPoisoned"/> and not ready, and the follower rebuilds it
+/// (<see cref="BeginRebuild"/>) into a fresh set of boards. Readers keep the last set until the new
+/// one has caught up; nothing is ever mutated back in place.</para>
 /// </remarks>
 /// <param name="observers">See each change right after it is applied (subscriptions derive their
 /// notifications there, the history index collects its rows); optional, and costs one null check
@@ -26,21 +30,49 @@ namespace EventLeaderboard.Server.Projection;
 public sealed class LeaderboardProjection(IOptions<IngestOptions> options, IEnumerable<IProjectionObserver>? observers = null)
 {
     readonly IProjectionObserver? _observer = ProjectionObservers.Of(observers);
-    readonly ConcurrentDictionary<string, BoardState> _boards = new(StringComparer.Ordinal);
+    /// <summary>The boards the Apply methods change (the follower's working set).</summary>
+    ConcurrentDictionary<string, BoardState> _boards = NewBoards();
+    /// <summary>
+    /// What readers see while a rebuild fills <see cref="_boards"/> (the boards as they were when
+    /// the projection was poisoned, no longer changed); null when readers see the working set.
+    /// </summary>
+    ConcurrentDictionary<string, BoardState>? _published;
     readonly int _windowSize = options.Value.IdempotencyWindow;
     long _appliedSequence;
+    long _advancedSeqId;
     volatile bool _ready;
+    volatile bool _poisoned;
     TaskCompletionSource _advanced = NewSignal();
 
     /// <summary>Position up to which this node reflects the whole log (a lower bound for answers).</summary>
     public long AppliedSequence => Volatile.Read(ref _appliedSequence);
 
-    /// <summary>True once the start-up replay reached the head of the log.</summary>
+    /// <summary>True once the start-up replay (or a rebuild) reached the head of the log; false while poisoned.</summary>
     public bool IsReady => _ready;
 
-    public bool TryGetBoard(string boardId, out BoardState board) => _boards.TryGetValue(boardId, out board!);
+    /// <summary>An apply failed part-way: the state may be half an event ahead until <see cref="BeginRebuild"/>.</summary>
+    public bool IsPoisoned => _poisoned;
 
-    public IEnumerable<BoardState> Boards => _boards.Values;
+    /// <summary>The seq_id of the last <see cref="Advance"/> since the last (re)build (unlike <see cref="AppliedSequence"/>, not carried over a rebuild).</summary>
+    internal long AdvancedSeqId => _advancedSeqId;
+
+    /// <summary>
+    /// The working set unless a rebuild is filling it. Reads the working set first: a rebuild
+    /// publishes the old set before it swaps in the new one, so whoever sees the new (still
+    /// incomplete) set also sees the old one published, and never an empty set in between.
+    /// </summary>
+    ConcurrentDictionary<string, BoardState> Visible
+    {
+        get
+        {
+            var working = Volatile.Read(ref _boards);
+            return Volatile.Read(ref _published) ?? working;
+        }
+    }
+
+    public bool TryGetBoard(string boardId, out BoardState board) => Visible.TryGetValue(boardId, out board!);
+
+    public IEnumerable<BoardState> Boards => Visible.Values;
 
     /// <summary>Waits (without spinning) until the node has applied <paramref name="position"/>; false on timeout.</summary>
     public async ValueTask<bool> WaitForAsync(long position, TimeSpan timeout, CancellationToken ct)
@@ -58,7 +90,62 @@ public sealed class LeaderboardProjection(IOptions<IngestOptions> options, IEnum
         }
     }
 
-    internal void MarkReady() => _ready = true;
+    internal void MarkReady()
+    {
+        PublishBoards();
+        _ready = true;
+    }
+
+    /// <summary>Readers see the working set, and the position it reached, from now on (the end of a rebuild's catch-up).</summary>
+    internal void PublishBoards()
+    {
+        if (Volatile.Read(ref _published) is null) return;
+        Volatile.Write(ref _published, null);
+        PublishSequence(_advancedSeqId);
+    }
+
+    /// <summary>
+    /// Exception filter for the Apply methods: marks the projection poisoned and not ready the moment
+    /// an exception leaves one (before any handler runs, so no read or write slips in as ready), and
+    /// lets the exception go on unchanged.
+    /// </summary>
+    bool Poison()
+    {
+        _ready = false;
+        _poisoned = true;
+        return false;
+    }
+
+    /// <summary>
+    /// Starts over after <see cref="IsPoisoned"/> (follower only): an empty working set of boards, to
+    /// be filled from snapshots and the log like at start-up. Readers keep seeing the set as it was
+    /// (they get 503 while not ready; one that passed the gate just before finishes on the old
+    /// objects), observers drop what they derived from the half-applied event.
+    /// </summary>
+    internal void BeginRebuild()
+    {
+        _ready = false;
+        Volatile.Write(ref _published, Visible);
+        Volatile.Write(ref _boards, NewBoards());
+        _advancedSeqId = 0;
+        _observer?.Rebuilding();
+        _poisoned = false;
+    }
+
+    static ConcurrentDictionary<string, BoardState> NewBoards() => new(StringComparer.Ordinal);
+
+    /// <summary>Runs a (rare, one-per-event) apply under <see cref="Poison"/>.</summary>
+    TResult Guarded<TEvent, TResult>(long seqId, TEvent evt, Func<LeaderboardProjection, long, TEvent, TResult> apply)
+    {
+        try
+        {
+            return apply(this, seqId, evt);
+        }
+        catch when (Poison())
+        {
+            throw;
+        }
+    }
 
     /// <summary>
     /// Installs a board restored from a snapshot, before the follower reads the log tail (start-up,
@@ -71,20 +158,47 @@ public sealed class LeaderboardProjection(IOptions<IngestOptions> options, IEnum
     static bool AlreadyIn(BoardState board, long seqId) => seqId <= board.RestoredThrough;
 
     /// <summary>Publishes progress: readers see every effect applied before this call.</summary>
+    /// <remarks>
+    /// The published sequence never moves back: it describes what readers see, and during a rebuild
+    /// that is the old set of boards until the new one has caught up.
+    /// </remarks>
     internal void Advance(long seqId)
     {
-        _observer?.Advanced(seqId);
-        Volatile.Write(ref _appliedSequence, LogPosition.EndOf(seqId));
+        try
+        {
+            _observer?.Advanced(seqId);
+        }
+        catch when (Poison())
+        {
+            throw;
+        }
+        _advancedSeqId = seqId;
+        // While a rebuild fills the working set, readers see the old set: the published position
+        // must keep describing that one (see PublishBoards).
+        if (Volatile.Read(ref _published) is null) PublishSequence(seqId);
+    }
+
+    void PublishSequence(long seqId)
+    {
+        var end = LogPosition.EndOf(seqId);
+        if (end > _appliedSequence) Volatile.Write(ref _appliedSequence, end);
         Interlocked.Exchange(ref _advanced, NewSignal()).TrySetResult();
     }
 
     internal void ApplyScores(long seqId, ScoresSubmitted evt, OwnEvent? own)
     {
-        var items = evt.Items;
-        for (var i = 0; i < items.Length && i < LogPosition.ItemsPerEvent; i++)
+        try
         {
-            var result = ApplyScore(items[i], LogPosition.Of(seqId, i));
-            if (own is not null) own.Owners![i].Complete(own.OwnerIndex![i], result);
+            var items = evt.Items;
+            for (var i = 0; i < items.Length && i < LogPosition.ItemsPerEvent; i++)
+            {
+                var result = ApplyScore(items[i], LogPosition.Of(seqId, i));
+                if (own is not null) own.Owners![i].Complete(own.OwnerIndex![i], result);
+            }
+        }
+        catch when (Poison())
+        {
+            throw;
         }
     }
 
@@ -96,7 +210,14 @@ public sealed class LeaderboardProjection(IOptions<IngestOptions> options, IEnum
     internal ScoreResult ApplyReplayedScore(long seqId, int index, ScoreItem item)
     {
         System.Diagnostics.Debug.Assert(index is >= 0 and < LogPosition.ItemsPerEvent);
-        return ApplyScore(item, LogPosition.Of(seqId, index));
+        try
+        {
+            return ApplyScore(item, LogPosition.Of(seqId, index));
+        }
+        catch when (Poison())
+        {
+            throw;
+        }
     }
 
     ScoreResult ApplyScore(ScoreItem item, long position)
@@ -130,7 +251,10 @@ public sealed class LeaderboardProjection(IOptions<IngestOptions> options, IEnum
         return new ScoreResult(ScoreResultKind.Applied, outcome);
     }
 
-    internal RemovalResult ApplyRemoval(long seqId, PlayerRemoved evt)
+    internal RemovalResult ApplyRemoval(long seqId, PlayerRemoved evt) =>
+        Guarded(seqId, evt, static (projection, seqId, evt) => projection.ApplyRemovalCore(seqId, evt));
+
+    RemovalResult ApplyRemovalCore(long seqId, PlayerRemoved evt)
     {
         long previousRank = 0;
         var removed = _boards.TryGetValue(evt.BoardId, out var board) && !AlreadyIn(board, seqId) && board.Ranking.Remove(evt.PlayerId, out previousRank);
@@ -138,7 +262,10 @@ public sealed class LeaderboardProjection(IOptions<IngestOptions> options, IEnum
         return new RemovalResult(removed, LogPosition.Of(seqId, 0));
     }
 
-    internal BoardChangeResult ApplyBoardDefined(long seqId, BoardDefined evt)
+    internal BoardChangeResult ApplyBoardDefined(long seqId, BoardDefined evt) =>
+        Guarded(seqId, evt, static (projection, seqId, evt) => projection.ApplyBoardDefinedCore(seqId, evt));
+
+    BoardChangeResult ApplyBoardDefinedCore(long seqId, BoardDefined evt)
     {
         var position = LogPosition.Of(seqId, 0);
         if (!BoardNames.TryParseSortOrder(evt.SortOrder, out var order) || !BoardNames.TryParseUpdatePolicy(evt.UpdatePolicy, out var policy))
@@ -167,7 +294,10 @@ public sealed class LeaderboardProjection(IOptions<IngestOptions> options, IEnum
         return new BoardChangeResult(BoardChangeKind.Created, config, position);
     }
 
-    internal BoardChangeResult ApplyBoardUpdated(long seqId, BoardUpdated evt)
+    internal BoardChangeResult ApplyBoardUpdated(long seqId, BoardUpdated evt) =>
+        Guarded(seqId, evt, static (projection, seqId, evt) => projection.ApplyBoardUpdatedCore(seqId, evt));
+
+    BoardChangeResult ApplyBoardUpdatedCore(long seqId, BoardUpdated evt)
     {
         var position = LogPosition.Of(seqId, 0);
         if (!_boards.TryGetValue(evt.BoardId, out var board))

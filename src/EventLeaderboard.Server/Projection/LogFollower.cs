@@ -20,6 +20,11 @@ namespace EventLeaderboard.Server.Projection;
 /// sequence numbers (see <see cref="GroupCommitWriter"/>): transactions commit in seq_id order, so
 /// a number not visible yet can only belong to a rolled-back transaction. Rows of types it does
 /// not know (Marten's tombstones, later event types) are skipped.
+/// <para>An apply that throws (an engine bug, an observer) poisons the projection: applying the
+/// event again would repeat the part already applied (an <c>increment</c> counted twice). The node
+/// stops being ready, fails the requests waiting on its own events with "outcome unknown, retry
+/// with the same submissionId", and rebuilds the projection from the newest snapshots and the log,
+/// the start-up path, after a backoff that doubles per failed attempt.</para>
 /// </remarks>
 public sealed class LogFollower(
     NpgsqlDataSource dataSource,
@@ -52,6 +57,10 @@ public sealed class LogFollower(
         () => [new NpgsqlParameter<long[]>("own", []), new NpgsqlParameter<long>("after", 0L), new NpgsqlParameter<int>("limit", 1)]);
     long _lastSeqId;
     bool _restored;
+    int _rebuilds;
+
+    /// <summary>Longest wait before a rebuild: a deterministic failure retries at most this often.</summary>
+    static readonly TimeSpan MaxRebuildDelay = TimeSpan.FromSeconds(60);
 
     /// <summary>Registers an event this node is about to commit, so applying it completes its requests.</summary>
     public void RegisterOwn(long seqId, OwnEvent own) => _own[seqId] = own;
@@ -120,12 +129,21 @@ public sealed class LogFollower(
                     if (_lastSeqId > 0) projection.Advance(_lastSeqId);
                     _restored = true;
                 }
-                if (!projection.IsReady) await CatchUpAsync(stoppingToken);
+                if (!projection.IsReady)
+                {
+                    await CatchUpAsync(stoppingToken);
+                    // During a rebuild this node may have committed events the catch-up applied
+                    // without their requests; those would otherwise wait forever.
+                    FailOwn(upToSeqId: _lastSeqId);
+                    // Queued work (snapshot capture, verify) runs on the rebuilt boards from here on.
+                    projection.PublishBoards();
+                }
                 while (await ReadPageAsync(stoppingToken) == PageSize) RunQueuedWork();
                 RunQueuedWork();
                 if (!projection.IsReady)
                 {
                     projection.MarkReady();
+                    _rebuilds = 0;
                     logger.LogInformation("Projection caught up with the log at seq_id {SeqId}", _lastSeqId);
                 }
                 await _wake.WaitAsync(poll, stoppingToken);
@@ -134,6 +152,10 @@ public sealed class LogFollower(
             {
                 return;
             }
+            catch (Exception e) when (projection.IsPoisoned)
+            {
+                if (!await PrepareRebuildAsync(e, stoppingToken)) return;
+            }
             catch (Exception e)
             {
                 logger.LogError(e, "Reading the event log failed; retrying");
@@ -141,6 +163,47 @@ public sealed class LogFollower(
                 catch (OperationCanceledException) { return; }
             }
         }
+    }
+
+    /// <summary>
+    /// After a poisoning apply: fails the waiting requests, waits the backoff, then resets the
+    /// projection so the loop restores and catches up again. False when the node is stopping.
+    /// </summary>
+    async Task<bool> PrepareRebuildAsync(Exception error, CancellationToken ct)
+    {
+        _rebuilds++;
+        var delay = TimeSpan.FromSeconds(Math.Min(MaxRebuildDelay.TotalSeconds, Math.Pow(2, _rebuilds - 1)));
+        logger.LogCritical(error,
+            "Applying the event log failed part-way after seq_id {SeqId}; this node is not ready and rebuilds its projection " +
+            "from snapshots and the log in {Delay} s (attempt {Attempt})", _lastSeqId, delay.TotalSeconds, _rebuilds);
+        FailOwn(upToSeqId: long.MaxValue);
+        try { await Task.Delay(delay, ct); }
+        catch (OperationCanceledException) { return false; }
+        projection.BeginRebuild();
+        _restored = false;
+        _lastSeqId = 0;
+        return true;
+    }
+
+    /// <summary>
+    /// Fails the requests waiting on this node's events up to <paramref name="upToSeqId"/>: they
+    /// were committed (or are being committed), but this node will not hand them their outcome.
+    /// </summary>
+    void FailOwn(long upToSeqId)
+    {
+        ApplyFailedException? failure = null;
+        foreach (var seqId in _own.Keys)
+        {
+            if (seqId > upToSeqId || !_own.TryRemove(seqId, out var own)) continue;
+            Fail(own, failure ??= new ApplyFailedException());
+        }
+    }
+
+    /// <remarks>Requests whose items were all applied already keep their answer (failing a completed request does nothing).</remarks>
+    static void Fail(OwnEvent own, ApplyFailedException failure)
+    {
+        own.Single?.Fail(failure);
+        foreach (var owner in own.Owners ?? []) owner.Fail(failure);
     }
 
     /// <summary>
@@ -162,7 +225,8 @@ public sealed class LogFollower(
         finally
         {
             // On a failed read every page handed over was applied and published: resume after it.
-            _lastSeqId = Math.Max(_lastSeqId, (projection.AppliedSequence + 1) / LogPosition.ItemsPerEvent - 1);
+            // (A failed apply poisons the projection instead, and the whole catch-up starts over.)
+            _lastSeqId = Math.Max(_lastSeqId, projection.AdvancedSeqId);
         }
     }
 
@@ -194,7 +258,17 @@ public sealed class LogFollower(
             var seqId = reader.GetInt64(0);
             var type = reader.GetString(1);
             if (_own.TryRemove(seqId, out var own))
-                Apply(seqId, own.Event, own);
+            {
+                try
+                {
+                    Apply(seqId, own.Event, own);
+                }
+                catch
+                {
+                    Fail(own, new ApplyFailedException()); // out of _own already: FailOwn would miss it
+                    throw;
+                }
+            }
             else if (!reader.IsDBNull(2) && Parse(type, reader.GetString(2)) is { } evt)
                 Apply(seqId, evt, null);
             _lastSeqId = seqId;

@@ -45,4 +45,9 @@ public sealed class ProjectionObservers : IProjectionObserver
     {
         foreach (var o in _all) o.Advanced(seqId);
     }
+
+    public void Rebuilding()
+    {
+        foreach (var o in _all) o.Rebuilding();
+    }
 }

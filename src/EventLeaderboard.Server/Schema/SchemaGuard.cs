@@ -34,8 +34,10 @@ public sealed class SchemaGuard(
         if (storage.Value.ApplyMigrationsOnStartup)
         {
             await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
-            await snapshots.EnsureTablesAsync(ct);
-            await EnsureHistoryTablesAsync(ct);
+            // Only what is missing: the snapshot script's ALTER TABLE takes an ACCESS EXCLUSIVE lock
+            // on the chunks table even when there is nothing to change.
+            if (!await ExistAsync([SnapshotTables.Snapshots, SnapshotTables.Chunks], ct)) await snapshots.EnsureTablesAsync(ct);
+            if (!await ExistAsync([History.HistoryTables.Rows, History.HistoryTables.Watermark], ct)) await EnsureHistoryTablesAsync(ct);
             return;
         }
         var missing = await migrator.MissingAsync(ct);
@@ -58,6 +60,15 @@ public sealed class SchemaGuard(
     }
 
     static IReadOnlyList<MigrationScript> Migrations => MigrationScripts.All;
+
+    /// <summary>Whether every named table of the event store's schema exists (a catalog read).</summary>
+    async Task<bool> ExistAsync(string[] tables, CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand("SELECT bool_and(to_regclass(@schema || '.' || t) IS NOT NULL) FROM unnest(@tables) t");
+        cmd.Parameters.AddWithValue("schema", storage.Value.Schema);
+        cmd.Parameters.AddWithValue("tables", tables);
+        return (bool)(await cmd.ExecuteScalarAsync(ct))!;
+    }
 
     async Task EnsureHistoryTablesAsync(CancellationToken ct)
     {

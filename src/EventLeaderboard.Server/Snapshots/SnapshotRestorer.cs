@@ -40,11 +40,15 @@ public sealed class SnapshotRestorer(
                 await Task.Delay(Timeout.Infinite, ct);
             }
         }
+        // Subscriptions derive messages while the projection applies events; a snapshot past what
+        // they have written would skip messages nobody wrote. So never start after their watermark
+        // as it is now (what was written meanwhile is there; what was only derived and queued is
+        // derived again). Ensured also without a restore: the deriver needs the start-up watermark.
+        var subscriptions = services.GetService<SubscriptionSchema>();
+        if (subscriptions is not null) await subscriptions.EnsureCreatedAsync(ct);
         if (!options.Value.RestoreOnStart) return RestoredAt = 0;
         var started = Stopwatch.StartNew();
-        // Subscriptions derive messages while the projection applies events; a snapshot past what
-        // they have written would skip messages nobody wrote. So never start after their watermark.
-        var cap = services.GetService<SubscriptionSchema>()?.EnsureCreated() ?? long.MaxValue;
+        var cap = subscriptions is null ? long.MaxValue : await subscriptions.ReadWatermarkAsync(ct);
         var result = await LoadNewestAsync(null, cap, ct);
         foreach (var board in result.Boards) projection.Restore(board);
         RestoredAt = result.TailAfter;

@@ -46,7 +46,7 @@ public sealed class ConsumerGroupStore(NpgsqlDataSource dataSource, Subscription
     /// <summary>Creates the group (true) or updates its settings (false); the start only applies on creation.</summary>
     public async Task<bool> DefineAsync(GroupDefinition d, GroupStart start, CancellationToken ct)
     {
-        schema.EnsureCreated();
+        await schema.EnsureCreatedAsync(ct);
         await using var cmd = dataSource.CreateCommand($"""
             INSERT INTO {s}.sub_groups (name, boards, kinds, ack_timeout_seconds, max_deliveries, webhook_url, webhook_secret, cursor, min_sequence, position)
             VALUES (@n, @b, @k, @t, @m, @u, @sec, @cur, @min, @pos)
@@ -72,7 +72,7 @@ public sealed class ConsumerGroupStore(NpgsqlDataSource dataSource, Subscription
 
     public async Task<GroupDefinition?> GetAsync(string group, CancellationToken ct)
     {
-        schema.EnsureCreated();
+        await schema.EnsureCreatedAsync(ct);
         await using var cmd = dataSource.CreateCommand(
             $"SELECT name, boards, kinds, ack_timeout_seconds, max_deliveries, webhook_url, webhook_secret FROM {s}.sub_groups WHERE name = @n");
         cmd.Parameters.AddWithValue("n", group);
@@ -82,7 +82,7 @@ public sealed class ConsumerGroupStore(NpgsqlDataSource dataSource, Subscription
 
     public async Task<IReadOnlyList<GroupDefinition>> ListWebhookGroupsAsync(CancellationToken ct)
     {
-        schema.EnsureCreated();
+        await schema.EnsureCreatedAsync(ct);
         await using var cmd = dataSource.CreateCommand(
             $"SELECT name, boards, kinds, ack_timeout_seconds, max_deliveries, webhook_url, webhook_secret FROM {s}.sub_groups WHERE webhook_url IS NOT NULL");
         await using var reader = await cmd.ExecuteReaderAsync(ct);
@@ -98,7 +98,7 @@ public sealed class ConsumerGroupStore(NpgsqlDataSource dataSource, Subscription
     /// <summary>Deletes the group with its pending entries, dead letters and consumers; false when unknown.</summary>
     public async Task<bool> DeleteAsync(string group, CancellationToken ct)
     {
-        schema.EnsureCreated();
+        await schema.EnsureCreatedAsync(ct);
         // The group's row lock first, as reads and acks take it, so this cannot deadlock with them.
         await using var cmd = dataSource.CreateCommand($"""
             SELECT FROM {s}.sub_groups WHERE name = @n FOR UPDATE;
@@ -116,7 +116,7 @@ public sealed class ConsumerGroupStore(NpgsqlDataSource dataSource, Subscription
     /// <summary>Moves the cursor; pending entries are discarded (dead letters stay). False when unknown.</summary>
     public async Task<bool> ResetAsync(string group, GroupStart start, CancellationToken ct)
     {
-        schema.EnsureCreated();
+        await schema.EnsureCreatedAsync(ct);
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         await using (var cmd = new NpgsqlCommand(
@@ -146,7 +146,7 @@ public sealed class ConsumerGroupStore(NpgsqlDataSource dataSource, Subscription
     /// </summary>
     public async Task<List<DeliveredMessage>?> ReadAsync(string group, string consumer, int count, CancellationToken ct)
     {
-        schema.EnsureCreated();
+        await schema.EnsureCreatedAsync(ct);
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
 
@@ -443,7 +443,7 @@ public sealed class ConsumerGroupStore(NpgsqlDataSource dataSource, Subscription
     /// <summary>Reads the messages of log events from <paramref name="fromSeqId"/> (inclusive) up to the watermark, at most <paramref name="limit"/> rows.</summary>
     public async Task<List<LogMessage[]>> LoadRowsAsync(long fromSeqId, long upToSeqId, int limit, CancellationToken ct)
     {
-        schema.EnsureCreated();
+        await schema.EnsureCreatedAsync(ct);
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         var rows = await LoadRowsAsync(connection, null, fromSeqId, upToSeqId, MessageKinds.AnyMask, limit, ct);
         return rows.ConvertAll(r => r.Messages);
@@ -535,7 +535,7 @@ public sealed class ConsumerGroupStore(NpgsqlDataSource dataSource, Subscription
     /// </remarks>
     public async Task<int?> AckAsync(string group, string[] ids, CancellationToken ct)
     {
-        schema.EnsureCreated();
+        await schema.EnsureCreatedAsync(ct);
         var (min, max) = OrdinalSpan(ids);
         await using var cmd = dataSource.CreateCommand($"""
             WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true)),
@@ -706,7 +706,7 @@ public sealed class ConsumerGroupStore(NpgsqlDataSource dataSource, Subscription
     /// <summary>Every group's <c>lag</c> (as <see cref="StatusAsync"/> reports it), in one query: the metrics sampler's view.</summary>
     public async Task<Dictionary<string, long>> LagsAsync(CancellationToken ct)
     {
-        schema.EnsureCreated();
+        await schema.EnsureCreatedAsync(ct);
         await using var cmd = dataSource.CreateCommand($"""
             SELECT g.name, (SELECT count(*) FROM {s}.sub_messages WHERE seq_id >= g.cursor / {LogMessage.PerEvent} AND seq_id <= w.written_up_to)
             FROM {s}.sub_groups g, {s}.sub_watermark w WHERE w.id = 1
@@ -719,7 +719,7 @@ public sealed class ConsumerGroupStore(NpgsqlDataSource dataSource, Subscription
 
     public async Task<GroupStatus?> StatusAsync(string group, CancellationToken ct)
     {
-        schema.EnsureCreated();
+        await schema.EnsureCreatedAsync(ct);
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var cmd = new NpgsqlCommand($"""
             SELECT g.position, g.cursor, w.written_up_to,

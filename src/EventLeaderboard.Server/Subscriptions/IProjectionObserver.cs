@@ -23,4 +23,13 @@ public interface IProjectionObserver
 
     /// <summary>Every event up to and including <paramref name="seqId"/> has been applied (called once per page read).</summary>
     void Advanced(long seqId);
+
+    /// <summary>
+    /// An apply failed part-way and the projection starts over from snapshots and the log: the
+    /// changes seen since the last <see cref="Advanced"/> may belong to a half-applied event, and
+    /// events seen before will be seen again. Drop the former; do not emit the latter twice.
+    /// </summary>
+    void Rebuilding()
+    {
+    }
 }

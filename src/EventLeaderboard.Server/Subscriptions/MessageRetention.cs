@@ -50,7 +50,7 @@ public sealed class MessageRetention(
     /// <summary>One pass; returns the number of rows deleted.</summary>
     public async Task<long> PruneAsync(CancellationToken ct)
     {
-        schema.EnsureCreated();
+        await schema.EnsureCreatedAsync(ct);
         var s = schema.Name;
         long total = 0;
         while (true)

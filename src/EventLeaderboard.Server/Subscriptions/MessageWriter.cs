@@ -67,7 +67,7 @@ public sealed class MessageWriter(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.Yield();
-        var known = schema.EnsureCreated();
+        var known = await schema.EnsureCreatedAsync(stoppingToken);
         Volatile.Write(ref _writtenUpTo, known);
         var rows = new List<Item>();
         var reader = _queue.Reader;

@@ -16,6 +16,7 @@ public sealed class NotificationDeriver(MessageWriter writer, LiveBroadcast live
     readonly List<LogMessage> _current = [];
     long _currentSeqId = -1;
     long _skipUpTo = -1;
+    long _flushedUpTo;
 
     /// <summary>Highest seq_id whose messages this node has derived (and published live).</summary>
     public long DerivedUpTo { get; private set; }
@@ -45,7 +46,8 @@ public sealed class NotificationDeriver(MessageWriter writer, LiveBroadcast live
     /// <summary>Starts collecting for the position's event; false while replaying what is already written.</summary>
     bool Begin(long position)
     {
-        if (_skipUpTo < 0) _skipUpTo = schema.EnsureCreated();
+        // The follower's start-up (SnapshotRestorer) ensured the schema before applying anything.
+        if (_skipUpTo < 0) _skipUpTo = schema.InitialWatermark ?? throw new InvalidOperationException("The subscription schema was not ensured before the projection applied events.");
         var seqId = position / LogPosition.ItemsPerEvent;
         if (seqId <= _skipUpTo) return false;
         if (seqId != _currentSeqId)
@@ -65,5 +67,19 @@ public sealed class NotificationDeriver(MessageWriter writer, LiveBroadcast live
         _current.Clear();
         live.Publish(messages);
         writer.Enqueue(_currentSeqId, messages);
+        _flushedUpTo = _currentSeqId;
+    }
+
+    /// <summary>
+    /// Events up to the last one handed to the writer (and live streams) are complete and queued:
+    /// the rebuild's replay skips them, so nothing is published or queued twice. What is collected
+    /// and not flushed may be half an event: dropped, and derived again in full by the replay (a
+    /// complete event among it too; re-deriving is deterministic).
+    /// </summary>
+    public void Rebuilding()
+    {
+        _current.Clear();
+        _currentSeqId = -1;
+        _skipUpTo = Math.Max(_skipUpTo, _flushedUpTo);
     }
 }

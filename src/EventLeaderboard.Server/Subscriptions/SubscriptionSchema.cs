@@ -5,8 +5,8 @@ using Npgsql;
 namespace EventLeaderboard.Server.Subscriptions;
 
 /// <summary>
-/// The subscription tables, created idempotently on first use (the migrations issue can turn this
-/// script into a migration as is). All live in the event store's schema.
+/// The subscription tables (migrations 0002, 0004 and 0005 hold the same statements). All live in
+/// the event store's schema.
 /// </summary>
 /// <remarks>
 /// <list type="bullet">
@@ -19,35 +19,82 @@ namespace EventLeaderboard.Server.Subscriptions;
 /// <item><c>sub_dead</c>: dead letters. <c>sub_consumers</c>: last time each consumer read.</item>
 /// </list>
 /// </remarks>
-public sealed class SubscriptionSchema(NpgsqlDataSource dataSource, IOptions<StorageOptions> storage)
+public sealed class SubscriptionSchema(NpgsqlDataSource dataSource, IOptions<StorageOptions> storage, IServiceProvider services)
 {
     /// <summary>Serializes concurrent creation by several nodes ("LBSUBS" in ASCII).</summary>
     const long CreateLockKey = 0x4C4253554253;
 
     readonly Lock _gate = new();
-    long? _initialWatermark;
+    readonly bool _mayChangeSchema = storage.Value.ApplyMigrationsOnStartup;
+    Task<long>? _initial;
 
     public string Name { get; } = storage.Value.Schema;
 
+    /// <summary>The watermark found at start-up, once <see cref="EnsureCreatedAsync"/> has succeeded; null before.</summary>
+    public long? InitialWatermark => _initial is { IsCompletedSuccessfully: true } done ? done.Result : null;
+
     /// <summary>
-    /// Creates the tables if needed and returns the watermark found at start-up (blocking, once).
-    /// A failure is not remembered (unlike <see cref="Lazy{T}"/>): the next caller tries again.
+    /// Makes sure the tables exist and returns the watermark found at start-up (once; later callers
+    /// share the outcome). A failure is not remembered: the next caller tries again.
     /// </summary>
-    public long EnsureCreated()
+    /// <remarks>
+    /// With <see cref="StorageOptions.ApplyMigrationsOnStartup"/> false the node never changes the
+    /// schema: <see cref="Schema.SchemaGuard"/> has checked that migrations/ (which create these
+    /// tables) are applied, and this only reads the watermark. True (development): the DDL runs
+    /// only when something is missing. Even an <c>ALTER TABLE ... ADD COLUMN IF NOT EXISTS</c> that
+    /// finds the column takes an ACCESS EXCLUSIVE lock on <c>sub_messages</c>, which every start of
+    /// every node would otherwise queue behind readers.
+    /// </remarks>
+    public Task<long> EnsureCreatedAsync(CancellationToken ct)
     {
-        if (_initialWatermark is { } known) return known;
+        if (_initial is { IsCompletedSuccessfully: true } known) return known;
+        Task<long> shared;
         lock (_gate)
         {
-            _initialWatermark ??= Create(dataSource, Name);
-            return _initialWatermark.Value;
+            if (_initial is null || _initial.IsFaulted || _initial.IsCanceled) _initial = CreateAsync();
+            shared = _initial;
         }
+        return shared.IsCompleted ? shared : shared.WaitAsync(ct);
     }
 
-    static long Create(NpgsqlDataSource dataSource, string s)
+    /// <summary>The watermark as it is now: every seq_id up to it has its messages row (or has none to have).</summary>
+    public async Task<long> ReadWatermarkAsync(CancellationToken ct)
     {
-        using var connection = dataSource.OpenConnection();
-        using var tx = connection.BeginTransaction();
-        using (var cmd = new NpgsqlCommand($"""
+        await using var read = dataSource.CreateCommand($"SELECT written_up_to FROM {Name}.sub_watermark WHERE id = 1");
+        return (long)(await read.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <remarks>Not bound to one caller's cancellation: other callers share the task.</remarks>
+    async Task<long> CreateAsync()
+    {
+        if (services.GetService<Schema.SchemaGuard>() is { } guard) await guard.EnsureAsync(CancellationToken.None);
+        if (_mayChangeSchema && !await CompleteAsync(CancellationToken.None))
+            await CreateTablesAsync(CancellationToken.None);
+        return await ReadWatermarkAsync(CancellationToken.None);
+    }
+
+    /// <summary>Whether every table, column and index of the scripts below exists (a catalog read, no lock on the tables).</summary>
+    async Task<bool> CompleteAsync(CancellationToken ct)
+    {
+        await using var probe = dataSource.CreateCommand($"""
+            SELECT to_regclass('{Name}.sub_watermark') IS NOT NULL AND to_regclass('{Name}.sub_groups') IS NOT NULL
+               AND to_regclass('{Name}.sub_dead') IS NOT NULL AND to_regclass('{Name}.sub_consumers') IS NOT NULL
+               AND to_regclass('{Name}.sub_pending_ranges_group') IS NOT NULL AND to_regclass('{Name}.sub_pending') IS NULL
+               AND (SELECT count(*) FROM pg_attribute WHERE attrelid = to_regclass('{Name}.sub_messages')
+                    AND attname IN ('written_at', 'kinds', 'rare') AND NOT attisdropped) = 3
+               AND EXISTS (SELECT FROM {Name}.sub_watermark WHERE id = 1)
+            """);
+        // The last conjunct names a table that may not exist: then the statement fails to parse, which means missing.
+        try { return (bool)(await probe.ExecuteScalarAsync(ct))!; }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable) { return false; }
+    }
+
+    async Task CreateTablesAsync(CancellationToken ct)
+    {
+        var s = Name;
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await using (var cmd = new NpgsqlCommand($"""
             SELECT pg_advisory_xact_lock({CreateLockKey});
             CREATE SCHEMA IF NOT EXISTS {s};
             CREATE TABLE IF NOT EXISTS {s}.sub_messages (
@@ -70,13 +117,9 @@ public sealed class SubscriptionSchema(NpgsqlDataSource dataSource, IOptions<Sto
             {KindsSql(s)}
             """, connection, tx))
         {
-            cmd.ExecuteNonQuery();
+            await cmd.ExecuteNonQueryAsync(ct);
         }
-        long watermark;
-        using (var read = new NpgsqlCommand($"SELECT written_up_to FROM {s}.sub_watermark WHERE id = 1", connection, tx))
-            watermark = (long)read.ExecuteScalar()!;
-        tx.Commit();
-        return watermark;
+        await tx.CommitAsync(ct);
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using EventLeaderboard.Server.Configuration;
 using EventLeaderboard.Server.Schema;
 using EventLeaderboard.Server.Tests.Infrastructure;
 using EventLeaderboard.Server.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -129,6 +130,74 @@ public sealed class MigrationTests
             await using var again = new NpgsqlCommand(script.Sql, connection);
             await again.ExecuteNonQueryAsync();
         }
+    }
+
+    /// <summary>
+    /// Logs every DDL command run in the database from now on (an event trigger on
+    /// <c>ddl_command_start</c>, which fires even for an <c>IF NOT EXISTS</c> that finds the object).
+    /// </summary>
+    static async Task LogDdlAsync(string database)
+    {
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync();
+        await using var cmd = new NpgsqlCommand("""
+            CREATE TABLE public.ddl_log (tag text NOT NULL, query text NOT NULL);
+            CREATE FUNCTION public.log_ddl() RETURNS event_trigger LANGUAGE plpgsql AS
+                $$ BEGIN INSERT INTO public.ddl_log VALUES (tg_tag, current_query()); END $$;
+            CREATE EVENT TRIGGER log_ddl ON ddl_command_start EXECUTE FUNCTION public.log_ddl();
+            """, connection);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    static async Task<List<string>> LoggedDdlAsync(string database)
+    {
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync();
+        await using var cmd = new NpgsqlCommand("SELECT tag || ': ' || query FROM public.ddl_log", connection);
+        var rows = new List<string>();
+        await using var reader = await cmd.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) rows.Add(reader.GetString(0));
+        return rows;
+    }
+
+    /// <summary>Starts a node and uses what touches the project's tables: boards, scores, a subscription group, retention, a snapshot, history.</summary>
+    static async Task UseEverythingAsync(string database, Dictionary<string, string?>? settings)
+    {
+        await using var node = await new LeaderboardApp(database, settings).StartAsync();
+        var api = new Api(node.ClientWith(LeaderboardApp.AdminKey));
+        var board = await api.CreateBoardAsync();
+        var groups = new Subscriptions.GroupApi(api);
+        var group = await groups.CreateAsync(new { boards = new[] { board }, startAt = "beginning" });
+        await api.SubmitOkAsync(board, "p1", 10);
+        await groups.ReadAtLeastAsync(group, "c1", 1);
+        (await api.GetAsync($"/v1/subscriptions/{group}")).AssertStatus(System.Net.HttpStatusCode.OK);
+        await node.Services.GetRequiredService<EventLeaderboard.Server.Subscriptions.MessageRetention>().PruneAsync(default);
+        (await api.PostAsync($"/v1/admin/leaderboards/{board}/snapshot", new { })).AssertStatus(System.Net.HttpStatusCode.OK);
+        (await api.GetAsync($"/v1/leaderboards/{board}/players/p1/history?minSequence=0")).AssertStatus(System.Net.HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task a_node_that_may_not_change_the_schema_runs_no_ddl_at_start_or_when_subscriptions_are_used()
+    {
+        var database = await TestDatabase.CreateDatabaseAsync();
+        await MigratorFor(database).ApplyAsync(default);
+        await LogDdlAsync(database);
+
+        await UseEverythingAsync(database, Production);
+
+        Assert.Empty(await LoggedDdlAsync(database));
+    }
+
+    [Fact]
+    public async Task a_development_node_on_a_complete_schema_runs_no_ddl_on_the_projects_tables()
+    {
+        var database = await TestDatabase.CreateDatabaseAsync();
+        await (await new LeaderboardApp(database).StartAsync()).DisposeAsync();
+        await LogDdlAsync(database);
+
+        await UseEverythingAsync(database, null);
+
+        Assert.Empty(await LoggedDdlAsync(database));
     }
 
     /// <summary>Runs <paramref name="sql"/> on the record of the migration named @n: what an operator's hand edit would do.</summary>
