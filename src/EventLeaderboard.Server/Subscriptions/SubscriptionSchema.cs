@@ -41,9 +41,9 @@ public sealed class SubscriptionSchema(NpgsqlDataSource dataSource, IOptions<Sto
     /// With <see cref="StorageOptions.ApplyMigrationsOnStartup"/> false the node never changes the
     /// schema: <see cref="Schema.SchemaGuard"/> has checked that migrations/ (which create these
     /// tables) are applied, and this only reads the watermark. True (development): the DDL runs
-    /// only when something is missing. Even an <c>ALTER TABLE ... ADD COLUMN IF NOT EXISTS</c> that
-    /// finds the column takes an ACCESS EXCLUSIVE lock on <c>sub_messages</c>, which every start of
-    /// every node would otherwise queue behind readers.
+    /// only when something is missing: even an <c>ALTER TABLE ... ADD COLUMN IF NOT EXISTS</c> that
+    /// finds the column takes an ACCESS EXCLUSIVE lock on <c>sub_messages</c>, which waits for its
+    /// open readers and holds up every other one meanwhile, at every start of every node.
     /// </remarks>
     public Task<long> EnsureCreatedAsync(CancellationToken ct)
     {
