@@ -194,6 +194,36 @@ internal sealed class PlayerIndex
     /// <summary>Hints the CPU to fetch the probe slot of <paramref name="hash"/> (bulk restore).</summary>
     public void PrefetchSlot(ulong hash) => Prefetch.Read(ref _slots[(int)hash & _slotMask]);
 
+    /// <summary>
+    /// Hints the CPU to fetch what a lookup of <paramref name="hash"/> will read: its probe slot; with
+    /// <paramref name="deep"/>, instead the id bytes and leaf of the first candidate whose tag matches,
+    /// read from slots an earlier shallow hint should have brought in (at most a few probes; it stops at
+    /// an empty slot). Writer thread only: it reads the table without a lock, which only the writer changes.
+    /// </summary>
+    public void PrefetchLookup(ulong hash, bool deep)
+    {
+        ulong[] slots = _slots;
+        int mask = _slotMask;
+        int i = (int)hash & mask;
+        if (!deep)
+        {
+            Prefetch.Read(ref slots[i]);
+            return;
+        }
+        ulong tag = Tag(hash);
+        for (int probes = 0; probes < 4; probes++, i = (i + 1) & mask)
+        {
+            ulong s = slots[i];
+            if (s == 0) return;
+            if ((s & ~(OffsetMask | LeafMask)) == tag)
+            {
+                _arena.PrefetchId((uint)(s & OffsetMask) - 1);
+                Tree.PrefetchLeaf((int)((s & LeafMask) >> LeafShift));
+                return;
+            }
+        }
+    }
+
     /// <summary>Hints the CPU to fetch an entry's slot (bulk reads).</summary>
     public void PrefetchEntry(int entry) => Prefetch.Read(ref _slots[entry]);
 

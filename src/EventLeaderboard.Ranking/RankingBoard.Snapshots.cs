@@ -112,12 +112,24 @@ public sealed partial class RankingBoard
     /// stream may be left positioned past the snapshot's last byte.
     /// </summary>
     /// <exception cref="SnapshotFormatException">Corrupt, truncated or unknown-version input.</exception>
-    public static RankingBoard ReadSnapshot(Stream source)
+    public static RankingBoard ReadSnapshot(Stream source) => ReadSnapshot(source, null);
+
+    /// <summary>
+    /// <see cref="ReadSnapshot(Stream)"/> from a stream that cannot seek but whose length the caller
+    /// knows (a snapshot streamed out of a database row of known size). Knowing it lets the reader
+    /// size the id index for the whole entry count at once, as it does for a seekable stream; a
+    /// stream of unknown length only gets a bounded presize (a corrupt count must not allocate
+    /// gigabytes before the data runs out), and growing the index to 10M players step by step
+    /// rehashes every id several times.
+    /// </summary>
+    /// <param name="sourceLength">Bytes from the stream's current position to the snapshot's end; a
+    /// wrong value fails the read as truncated or is caught by the checksum, never trusted further.</param>
+    public static RankingBoard ReadSnapshot(Stream source, long? sourceLength)
     {
         ArgumentNullException.ThrowIfNull(source);
         try
         {
-            return ReadSnapshotCore(new SnapshotReader(source));
+            return ReadSnapshotCore(new SnapshotReader(source, sourceLength));
         }
         catch (SnapshotFormatException)
         {

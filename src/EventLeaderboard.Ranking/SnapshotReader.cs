@@ -13,8 +13,15 @@ internal sealed class SnapshotReader
     private int _position;
     private int _end;
     private int _hashedUpTo;
+    private readonly long? _declaredLength;
+    private long _readFromSource;
 
-    public SnapshotReader(Stream source) => _source = source;
+    /// <param name="declaredLength">The source's length when it cannot seek but the caller knows it (see <see cref="RankingBoard.ReadSnapshot(Stream, long?)"/>).</param>
+    public SnapshotReader(Stream source, long? declaredLength = null)
+    {
+        _source = source;
+        _declaredLength = declaredLength;
+    }
 
     /// <summary>Returns the next <paramref name="count"/> bytes (count &lt;= 4 KiB); valid until the next read.</summary>
     public ReadOnlySpan<byte> ReadBytes(int count)
@@ -59,8 +66,11 @@ internal sealed class SnapshotReader
         if (actual != expected) throw new SnapshotFormatException("Corrupt snapshot: the checksum does not match its content.");
     }
 
-    /// <summary>Bytes left in the source when it can tell (seekable streams); null otherwise.</summary>
-    public long? Remaining => _source.CanSeek ? _source.Length - _source.Position + (_end - _position) : null;
+    /// <summary>Bytes left in the source when it can tell (seekable, or its length declared); null otherwise.</summary>
+    public long? Remaining =>
+        _source.CanSeek ? _source.Length - _source.Position + (_end - _position)
+        : _declaredLength is { } length ? length - _readFromSource + (_end - _position)
+        : null;
 
     private void Ensure(int count)
     {
@@ -82,6 +92,7 @@ internal sealed class SnapshotReader
             int n = _source.Read(_buffer, _end, BufferSize - _end);
             if (n == 0) break;
             _end += n;
+            _readFromSource += n;
         }
     }
 

@@ -85,7 +85,10 @@ public sealed class LogReplay(NpgsqlDataSource dataSource, IOptions<StorageOptio
                 var applied = 0;
                 // Items past the last log position of an event are ignored, as the live follower does.
                 for (; applied < batch.Count && batch.Indexes[applied] < LogPosition.ItemsPerEvent; applied++)
+                {
+                    projection.PrefetchAhead(batch.Items, applied, batch.Count);
                     projection.ApplyReplayedScore(parsed.SeqId, batch.Indexes[applied], batch.Items[applied]);
+                }
                 return applied;
             case PlayerRemoved removed:
                 projection.ApplyRemoval(parsed.SeqId, removed);

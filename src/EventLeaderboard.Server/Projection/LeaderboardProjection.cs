@@ -192,6 +192,7 @@ public sealed class LeaderboardProjection(IOptions<IngestOptions> options, IEnum
             var items = evt.Items;
             for (var i = 0; i < items.Length && i < LogPosition.ItemsPerEvent; i++)
             {
+                PrefetchAhead(items, i, items.Length);
                 var result = ApplyScore(items[i], LogPosition.Of(seqId, i));
                 if (own is not null) own.Owners![i].Complete(own.OwnerIndex![i], result);
             }
@@ -201,6 +202,26 @@ public sealed class LeaderboardProjection(IOptions<IngestOptions> options, IEnum
             throw;
         }
     }
+
+    /// <summary>
+    /// Before applying item <paramref name="i"/> of a batch: asks the engine to prefetch the index slot
+    /// of the item <see cref="PrefetchDistance"/> places ahead and the leaf of the one half as far
+    /// (whose slot the previous hints brought in). At 10M players an apply is mostly cache misses;
+    /// this overlaps the next items' misses with the current item's work.
+    /// </summary>
+    internal void PrefetchAhead(ScoreItem[] items, int i, int count)
+    {
+        if (i + PrefetchDistance < count) Hint(items[i + PrefetchDistance], deep: false);
+        if (i + PrefetchDistance / 2 < count) Hint(items[i + PrefetchDistance / 2], deep: true);
+
+        void Hint(ScoreItem item, bool deep)
+        {
+            if (_boards.TryGetValue(item.BoardId, out var board)) board.Ranking.PrefetchForApply(item.PlayerId, deep);
+        }
+    }
+
+    /// <summary>Items between a hint and the apply it prepares (see <see cref="PrefetchAhead"/>).</summary>
+    const int PrefetchDistance = 8;
 
     /// <summary>
     /// Applies item <paramref name="index"/> of the score event <paramref name="seqId"/> alone: a

@@ -49,6 +49,7 @@ public sealed class SnapshotRestorer(
         if (!options.Value.RestoreOnStart) return RestoredAt = 0;
         var started = Stopwatch.StartNew();
         var cap = subscriptions is null ? long.MaxValue : await subscriptions.ReadWatermarkAsync(ct);
+        logger.LogInformation("Loading the newest snapshot of every board (at or below seq_id {Cap})", cap);
         var result = await LoadNewestAsync(null, cap, ct);
         foreach (var board in result.Boards) projection.Restore(board);
         RestoredAt = result.TailAfter;
@@ -58,29 +59,28 @@ public sealed class SnapshotRestorer(
     }
 
     /// <summary>The boards of the newest valid snapshots at or below <paramref name="maxSeqId"/>, and where their shared tail starts.</summary>
+    /// <remarks>
+    /// Boards load in parallel, largest first, at most one per core: a node with one big board and
+    /// a few small ones is then ready when the big one is, not after all of them in turn.
+    /// </remarks>
     public async Task<RestoredBoards> LoadNewestAsync(string? boardId, long maxSeqId, CancellationToken ct)
     {
         var snapshots = await store.ListAsync(boardId, maxSeqId, ct);
-        var boards = new List<BoardState>();
-        var fullReplay = false;
-        foreach (var group in snapshots.GroupBy(s => s.BoardId))
-        {
-            BoardState? restored = null;
-            foreach (var snapshot in group)
+        var groups = snapshots.GroupBy(s => s.BoardId).Select(g => g.ToList()).OrderByDescending(g => g[0].Players).ToList();
+        var loaded = new BoardState?[groups.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, groups.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = ct },
+            async (i, token) =>
             {
-                restored = await TryLoadAsync(snapshot, ct);
-                if (restored is not null) break;
-            }
-            if (restored is null)
-            {
-                logger.LogWarning("No valid snapshot of board {BoardId}: replaying the whole log", group.Key);
-                fullReplay = true;
-            }
-            else
-            {
-                boards.Add(restored);
-            }
-        }
+                foreach (var snapshot in groups[i])
+                {
+                    loaded[i] = await TryLoadAsync(snapshot, token);
+                    if (loaded[i] is not null) break;
+                }
+                if (loaded[i] is null) logger.LogWarning("No valid snapshot of board {BoardId}: replaying the whole log", groups[i][0].BoardId);
+            });
+        var boards = loaded.OfType<BoardState>().ToList();
+        var fullReplay = boards.Count < groups.Count;
         var tailAfter = fullReplay || boards.Count == 0 ? 0 : boards.Min(b => b.RestoredThrough);
         return new RestoredBoards(boards, tailAfter);
     }
@@ -94,7 +94,7 @@ public sealed class SnapshotRestorer(
             var (board, seqId) = await Task.Run(() =>
             {
                 using var stream = store.OpenRead(snapshot.Id);
-                return BoardSnapshotFormat.Read(stream, snapshot.Checksum, ingest.Value.IdempotencyWindow);
+                return BoardSnapshotFormat.Read(stream, snapshot.Checksum, ingest.Value.IdempotencyWindow, snapshot.SizeBytes);
             }, ct);
             if (board.Config.BoardId != snapshot.BoardId || seqId != snapshot.SeqId)
                 throw new SnapshotFormatException("The snapshot's content does not match its row.");
