@@ -14,17 +14,26 @@ namespace EventLeaderboard.Server.History;
 /// without detoasting the event body, so the log stays the one record of when.
 /// <c>player_history_watermark</c>: every event with <c>seq_id &lt;= indexed_up_to</c> has its rows;
 /// written in the same transaction as them.
+/// The key's text columns compare bytes (<c>COLLATE "C"</c>, <c>migrations/0006</c>): one insert per
+/// score descends the key, and a libc collation made each comparison a strcoll() call.
 /// <c>kind</c> is a persisted enum (<see cref="HistoryKind"/>): explicit values, append-only.
 /// </remarks>
 public static class HistoryTables
 {
+    /// <summary>What <c>migrations/0006_history_binary_collation.sql</c> does to a table created before it.</summary>
+    public static string CollationSql(string schema) => $"""
+        ALTER TABLE {schema}.{Rows}
+            ALTER COLUMN board_id TYPE text COLLATE "C",
+            ALTER COLUMN player_id TYPE text COLLATE "C";
+        """;
+
     public const string Rows = "player_history";
     public const string Watermark = "player_history_watermark";
 
     public static string CreateSql(string schema) => $"""
         CREATE TABLE IF NOT EXISTS {schema}.{Rows} (
-            board_id text NOT NULL,
-            player_id text NOT NULL,
+            board_id text COLLATE "C" NOT NULL,
+            player_id text COLLATE "C" NOT NULL,
             sequence bigint NOT NULL,
             kind smallint NOT NULL,
             score bigint NULL,

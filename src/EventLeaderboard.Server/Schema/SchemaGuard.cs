@@ -38,6 +38,7 @@ public sealed class SchemaGuard(
             // on the chunks table even when there is nothing to change.
             if (!await ExistAsync([SnapshotTables.Snapshots, SnapshotTables.Chunks], ct)) await snapshots.EnsureTablesAsync(ct);
             if (!await ExistAsync([History.HistoryTables.Rows, History.HistoryTables.Watermark], ct)) await EnsureHistoryTablesAsync(ct);
+            else if (!await HistoryKeysCompareBytesAsync(ct)) await RunAsync(History.HistoryTables.CollationSql(storage.Value.Schema), ct);
             return;
         }
         var missing = await migrator.MissingAsync(ct);
@@ -70,9 +71,22 @@ public sealed class SchemaGuard(
         return (bool)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
-    async Task EnsureHistoryTablesAsync(CancellationToken ct)
+    Task EnsureHistoryTablesAsync(CancellationToken ct) => RunAsync(History.HistoryTables.CreateSql(storage.Value.Schema), ct);
+
+    /// <summary>Whether the history table's player ids already compare bytes (a table from before migration 0006 does not).</summary>
+    async Task<bool> HistoryKeysCompareBytesAsync(CancellationToken ct)
     {
-        await using var cmd = dataSource.CreateCommand(History.HistoryTables.CreateSql(storage.Value.Schema));
+        await using var cmd = dataSource.CreateCommand("""
+            SELECT coalesce(bool_and(c.collname = 'C'), false) FROM pg_attribute a JOIN pg_collation c ON c.oid = a.attcollation
+            WHERE a.attrelid = to_regclass(@table) AND a.attname IN ('board_id', 'player_id') AND NOT a.attisdropped
+            """);
+        cmd.Parameters.AddWithValue("table", storage.Value.Schema + "." + History.HistoryTables.Rows);
+        return (bool)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
+    async Task RunAsync(string sql, CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand(sql);
         await cmd.ExecuteNonQueryAsync(ct);
     }
 }

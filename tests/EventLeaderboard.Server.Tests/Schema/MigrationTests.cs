@@ -20,7 +20,7 @@ public sealed class MigrationTests
     static Migrator MigratorFor(string connectionString) =>
         new(NpgsqlDataSource.Create(connectionString), Options.Create(new StorageOptions()), NullLogger<Migrator>.Instance);
 
-    /// <summary>Every column (type, nullability, default, storage, identity), index and constraint of the project's own tables.</summary>
+    /// <summary>Every column (type, nullability, default, storage, identity, collation), index and constraint of the project's own tables.</summary>
     static async Task<List<string>> ProjectTablesAsync(string connectionString)
     {
         await using var connection = new NpgsqlConnection(connectionString);
@@ -28,9 +28,11 @@ public sealed class MigrationTests
         await using var cmd = new NpgsqlCommand("""
             SELECT c.relname || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod) || ' notnull=' || a.attnotnull
                    || ' default=' || coalesce(pg_get_expr(d.adbin, d.adrelid), '') || ' storage=' || a.attstorage::text || ' identity=' || a.attidentity::text
+                   || ' collation=' || coalesce(co.collname, '')
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
             LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
+            LEFT JOIN pg_collation co ON co.oid = a.attcollation
             WHERE n.nspname = 'leaderboard' AND c.relkind = 'r' AND c.relname NOT LIKE 'mt\_%' AND c.relname <> 'schema_migrations'
             UNION ALL
             SELECT 'index ' || indexdef FROM pg_indexes
@@ -198,6 +200,54 @@ public sealed class MigrationTests
         await UseEverythingAsync(database, null);
 
         Assert.Empty(await LoggedDdlAsync(database));
+    }
+
+    [Fact]
+    public async Task a_development_node_gives_a_history_table_from_before_0006_keys_that_compare_bytes_and_keeps_its_rows()
+    {
+        var database = await TestDatabase.CreateDatabaseAsync();
+        await (await new LeaderboardApp(database).StartAsync()).DisposeAsync();
+        await ExecuteAsync(database, """
+            ALTER TABLE leaderboard.player_history
+                ALTER COLUMN board_id TYPE text COLLATE "default", ALTER COLUMN player_id TYPE text COLLATE "default";
+            INSERT INTO leaderboard.player_history (board_id, player_id, sequence, kind) VALUES ('b', 'p', 1, 1);
+            """);
+        Assert.Equal(["default", "default"], await HistoryKeyCollationsAsync(database));
+
+        await (await new LeaderboardApp(database).StartAsync()).DisposeAsync();
+
+        Assert.Equal(["C", "C"], await HistoryKeyCollationsAsync(database));
+        Assert.Equal(1L, await ScalarAsync(database, "SELECT count(*) FROM leaderboard.player_history WHERE board_id = 'b' AND player_id = 'p'"));
+    }
+
+    static async Task<List<string>> HistoryKeyCollationsAsync(string database)
+    {
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync();
+        await using var cmd = new NpgsqlCommand("""
+            SELECT c.collname FROM pg_attribute a JOIN pg_collation c ON c.oid = a.attcollation
+            WHERE a.attrelid = 'leaderboard.player_history'::regclass AND a.attname IN ('board_id', 'player_id') ORDER BY a.attname
+            """, connection);
+        var names = new List<string>();
+        await using var reader = await cmd.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) names.Add(reader.GetString(0));
+        return names;
+    }
+
+    static async Task ExecuteAsync(string database, string sql)
+    {
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, connection);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    static async Task<object?> ScalarAsync(string database, string sql)
+    {
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, connection);
+        return await cmd.ExecuteScalarAsync();
     }
 
     /// <summary>Runs <paramref name="sql"/> on the record of the migration named @n: what an operator's hand edit would do.</summary>
