@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 
 scripts/ensure-postgres.sh
 scripts/ensure-chromium.sh
+scripts/check-generated-code.sh
 
 log=$(mktemp)
 status=0

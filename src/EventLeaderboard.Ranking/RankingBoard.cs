@@ -129,8 +129,10 @@ public sealed partial class RankingBoard
     /// names). Changes nothing, takes no lock: call it only from the thread that applies, the one
     /// thread that changes the board.
     /// </summary>
-    public void PrefetchForApply(string playerId, bool deep)
+    public void PrefetchForApply(string? playerId, bool deep)
     {
+        // A hint never throws: a bad id is the apply's to reject.
+        if (playerId is null) return;
         Span<byte> buffer = stackalloc byte[PlayerIdCodec.BufferSize];
         if (!PlayerIdCodec.TryEncode(playerId, buffer, out int length)) return;
         _players.PrefetchLookup(PlayerIndex.Hash(buffer[..length]), deep);

@@ -170,7 +170,7 @@ public sealed class LocalPostgres : IAsyncDisposable
         var settings = $"-p {port} -c listen_addresses=127.0.0.1 -k {dataDirectory} -c max_connections=300 -c shared_buffers=256MB";
         // A throwaway test cluster does not need to survive a power cut: tests kill the service, not PostgreSQL.
         if (throwaway) settings += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
-        else settings += WriteHeavySettings(dataDirectory);
+        else settings += WriteHeavySettings(bin, dataDirectory);
         await RunAsync(Path.Combine(bin, "pg_ctl"),
             ["-D", dataDirectory, "-l", Path.Combine(dataDirectory, "server.log"), "-w", "-t", "60", "-o", settings, "start"],
             asRoot, ct);
@@ -185,13 +185,39 @@ public sealed class LocalPostgres : IAsyncDisposable
     /// that cost; the price is a longer crash recovery (up to a few GB of WAL to replay) and the
     /// disk the WAL may take.
     /// </summary>
-    static string WriteHeavySettings(string dataDirectory)
+    static string WriteHeavySettings(string bin, string dataDirectory)
     {
-        var version = File.Exists(Path.Combine(dataDirectory, "PG_VERSION"))
-            && int.TryParse(File.ReadAllText(Path.Combine(dataDirectory, "PG_VERSION")).Trim(), out var major) ? major : 0;
-        // lz4 for WAL page images exists from PostgreSQL 15; older servers get the built-in compression.
-        var compression = version >= 15 ? "lz4" : "on";
-        return $" -c max_wal_size=4GB -c checkpoint_timeout=15min -c wal_compression={compression}";
+        return $" -c max_wal_size=4GB -c checkpoint_timeout=15min -c wal_compression={(HasLz4(bin, dataDirectory) ? "lz4" : "on")}";
+    }
+
+    /// <summary>
+    /// Whether the server takes <c>wal_compression=lz4</c>: PostgreSQL 15 or later built with lz4
+    /// (Debian's and the official images are); any other value of a setting it does not know stops
+    /// it from starting, so when in doubt the built-in compression (<c>on</c>) is used.
+    /// </summary>
+    static bool HasLz4(string bin, string dataDirectory)
+    {
+        var versionFile = Path.Combine(dataDirectory, "PG_VERSION");
+        if (!File.Exists(versionFile) || !int.TryParse(File.ReadAllText(versionFile).Trim(), out var major) || major < 15) return false;
+        var pgConfig = Path.Combine(bin, "pg_config");
+        if (!File.Exists(pgConfig)) return false;
+        try
+        {
+            using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(pgConfig, "--configure")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            });
+            if (process is null) return false;
+            var configure = process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            return process.ExitCode == 0 && configure.Contains("--with-lz4", StringComparison.Ordinal);
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return false;
+        }
     }
 
     /// <summary>The port of a cluster already running from this folder, if any (pg_ctl status says).</summary>

@@ -216,7 +216,8 @@ public sealed class LeaderboardProjection(IOptions<IngestOptions> options, IEnum
 
         void Hint(ScoreItem item, bool deep)
         {
-            if (_boards.TryGetValue(item.BoardId, out var board)) board.Ranking.PrefetchForApply(item.PlayerId, deep);
+            // A hint never throws (a null id is the apply's to reject, not the hint's).
+            if (item.BoardId is not null && _boards.TryGetValue(item.BoardId, out var board)) board.Ranking.PrefetchForApply(item.PlayerId, deep);
         }
     }
 

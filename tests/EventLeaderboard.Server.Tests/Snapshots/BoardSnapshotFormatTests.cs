@@ -86,6 +86,12 @@ public sealed class BoardSnapshotFormatTests
             var applied = board.Ranking.Apply($"p{i}", (i * 7919) % 1000, i);
             board.Submissions.TryRemember($"s-{i}", new SubmissionOutcome($"p{i}", applied.Score, applied.Rank, applied.PreviousRank, applied.Changed, i));
         }
+        // Ids whose UTF-8 length needs a two-byte length prefix, with multi-byte characters: the
+        // entries' length must count bytes as the writer writes them.
+        var longId = "sübmission-" + new string('é', 100) + "-日本";
+        var player = "spieler-ß-" + new string('x', 117); // 128 UTF-8 bytes, the longest id the engine takes
+        var last = board.Ranking.Apply(player, 999, 50);
+        board.Submissions.TryRemember(longId, new SubmissionOutcome(player, last.Score, last.Rank, last.PreviousRank, last.Changed, 50));
         return board;
     }
 
