@@ -23,10 +23,18 @@ public sealed class SchemaGuard(
     readonly Lock _gate = new();
     Task? _check;
 
-    /// <summary>Runs the check once (later callers share its outcome).</summary>
+    /// <summary>
+    /// Runs the check once; later callers share its outcome while it runs or after it succeeded. A
+    /// failed or cancelled check is not remembered: a passing database error must not fail every
+    /// later caller for the life of the process.
+    /// </summary>
     public Task EnsureAsync(CancellationToken ct)
     {
-        lock (_gate) return _check ??= CheckAsync(ct);
+        lock (_gate)
+        {
+            if (_check is null || _check.IsFaulted || _check.IsCanceled) _check = CheckAsync(ct);
+            return _check;
+        }
     }
 
     async Task CheckAsync(CancellationToken ct)

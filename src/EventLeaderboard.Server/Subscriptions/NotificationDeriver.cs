@@ -80,6 +80,8 @@ public sealed class NotificationDeriver(MessageWriter writer, LiveBroadcast live
     {
         _current.Clear();
         _currentSeqId = -1;
+        // A rebuild before the first derived event must still skip what was written before start-up.
+        if (_skipUpTo < 0) _skipUpTo = schema.InitialWatermark ?? -1;
         _skipUpTo = Math.Max(_skipUpTo, _flushedUpTo);
     }
 }

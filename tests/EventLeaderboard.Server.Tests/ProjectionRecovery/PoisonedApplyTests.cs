@@ -142,7 +142,8 @@ public sealed class PoisonedApplyTests
             (await api.BatchAsync(board, Batch(2, withIds: true))).AssertStatus(HttpStatusCode.OK);
         }
 
-        // The restart replays both batches; the second throws half-way once.
+        // The restart replays both batches; the first one's item for the failing player (half-way
+        // through it) throws, once: applied again from where it stopped, the first half would count twice.
         var observer = new FailOnce(FailingPlayer, stallAfterThrow: false);
         observer.Arm(board);
         await using var app = new LeaderboardApp(database, noSnapshots);
