@@ -5,7 +5,9 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Configuration.AddRepositorySettings();
 builder.AddLeaderboardServer();
 
-var app = builder.Build();
+// Disposed on every path: commands that only build the host (`help`, a mistyped command) return
+// without running it, and the private PostgreSQL that building it started stops with the container.
+await using var app = builder.Build();
 app.UseLeaderboardServer();
 return await app.RunJasperFxCommands(args);
 

@@ -38,6 +38,45 @@ public class LocalPostgresTests
         await Assert.ThrowsAsync<PostgresException>(() => connection.OpenAsync());
     }
 
+    [Fact]
+    public async Task a_command_that_only_builds_the_host_stops_the_private_cluster_it_started()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "el-localpg-" + Guid.NewGuid().ToString("N")[..8]);
+        var pidFile = Path.Combine(folder, "postmaster.pid");
+        try
+        {
+            // `help` builds the host (which starts the private PostgreSQL) and returns without running it.
+            var info = new System.Diagnostics.ProcessStartInfo("dotnet", [typeof(Program).Assembly.Location, "help"])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+                WorkingDirectory = Path.GetDirectoryName(typeof(Program).Assembly.Location)!,
+            };
+            info.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+            info.Environment["Storage__LocalDataDirectory"] = folder;
+            info.Environment.Remove("ConnectionStrings__Postgres");
+            using var process = System.Diagnostics.Process.Start(info)!;
+            var output = process.StandardOutput.ReadToEndAsync();
+            var errors = process.StandardError.ReadToEndAsync();
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+            var printed = await output + await errors;
+
+            Assert.True(Directory.Exists(Path.Combine(folder, "base")), "the command should have started the private cluster: " + printed);
+            Assert.False(File.Exists(pidFile), "the private PostgreSQL is still running after the command ended: " + printed);
+        }
+        finally
+        {
+            // The old behaviour left it running: stop it so the test leaves nothing behind.
+            if (File.Exists(pidFile) && int.TryParse(File.ReadLines(pidFile).First(), out var pid))
+            {
+                try { System.Diagnostics.Process.GetProcessById(pid).Kill(); } catch (ArgumentException) { /* already gone */ }
+                await Task.Delay(500);
+            }
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+    }
+
     static async Task ExecuteAsync(string connectionString, string sql)
     {
         await using var connection = new NpgsqlConnection(connectionString);
