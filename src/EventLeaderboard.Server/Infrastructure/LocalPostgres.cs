@@ -178,17 +178,15 @@ public sealed class LocalPostgres : IAsyncDisposable
 
     /// <summary>
     /// Checkpoint settings for sustained ingest (the ones docs/operations.md recommends for any
-    /// server). With the defaults (max_wal_size 1GB) 60-100k scores/s fill the WAL allowance in
-    /// ~20 s, so checkpoints run back to back, and after each one the first change to every page
+    /// server). With the defaults (max_wal_size 1GB) 60-100k scores/s fill the WAL allowance so
+    /// fast that checkpoints run back to back (5 a minute at 60k scores/s), and after each one the first change to every page
     /// writes the whole 8 KB page to the WAL again; the history index's inserts land on random
     /// pages, so nearly each of them paid that. Fewer checkpoints and compressed page images cut
     /// that cost; the price is a longer crash recovery (up to a few GB of WAL to replay) and the
     /// disk the WAL may take.
     /// </summary>
-    static string WriteHeavySettings(string bin, string dataDirectory)
-    {
-        return $" -c max_wal_size=4GB -c checkpoint_timeout=15min -c wal_compression={(HasLz4(bin, dataDirectory) ? "lz4" : "on")}";
-    }
+    static string WriteHeavySettings(string bin, string dataDirectory) =>
+        $" -c max_wal_size=4GB -c checkpoint_timeout=15min -c wal_compression={(HasLz4(bin, dataDirectory) ? "lz4" : "on")}";
 
     /// <summary>
     /// Whether the server takes <c>wal_compression=lz4</c>: PostgreSQL 15 or later built with lz4

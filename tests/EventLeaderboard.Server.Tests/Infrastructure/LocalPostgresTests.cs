@@ -13,7 +13,7 @@ public class LocalPostgresTests
         {
             await using (var first = await LocalPostgres.StartAsync(new LocalPostgresOptions(folder)))
             {
-                await ExecuteAsync(first.ConnectionString, "create table kept (v int); insert into kept values (42);");
+                await TestDatabase.ExecuteAsync(first.ConnectionString, "create table kept (v int); insert into kept values (42);");
             }
 
             await using var second = await LocalPostgres.StartAsync(new LocalPostgresOptions(folder));
@@ -75,13 +75,5 @@ public class LocalPostgresTests
             }
             if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
         }
-    }
-
-    static async Task ExecuteAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
     }
 }

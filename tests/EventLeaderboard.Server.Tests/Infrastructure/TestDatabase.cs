@@ -16,6 +16,24 @@ public static class TestDatabase
     static readonly SemaphoreSlim Gate = new(1, 1);
     static string? _adminConnectionString;
 
+    /// <summary>Runs <paramref name="sql"/> (one or more statements) on the database.</summary>
+    public static async Task ExecuteAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>The first column of the first row <paramref name="sql"/> returns.</summary>
+    public static async Task<object?> ScalarAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return await command.ExecuteScalarAsync();
+    }
+
     /// <summary>Creates a new empty database and returns a connection string to it.</summary>
     public static async Task<string> CreateDatabaseAsync(string? name = null)
     {

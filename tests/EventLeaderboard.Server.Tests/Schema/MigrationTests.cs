@@ -207,7 +207,7 @@ public sealed class MigrationTests
     {
         var database = await TestDatabase.CreateDatabaseAsync();
         await (await new LeaderboardApp(database).StartAsync()).DisposeAsync();
-        await ExecuteAsync(database, """
+        await TestDatabase.ExecuteAsync(database, """
             ALTER TABLE leaderboard.player_history
                 ALTER COLUMN board_id TYPE text COLLATE "default", ALTER COLUMN player_id TYPE text COLLATE "default";
             INSERT INTO leaderboard.player_history (board_id, player_id, sequence, kind) VALUES ('b', 'p', 1, 1);
@@ -217,7 +217,7 @@ public sealed class MigrationTests
         await (await new LeaderboardApp(database).StartAsync()).DisposeAsync();
 
         Assert.Equal(["C", "C"], await HistoryKeyCollationsAsync(database));
-        Assert.Equal(1L, await ScalarAsync(database, "SELECT count(*) FROM leaderboard.player_history WHERE board_id = 'b' AND player_id = 'p'"));
+        Assert.Equal(1L, await TestDatabase.ScalarAsync(database, "SELECT count(*) FROM leaderboard.player_history WHERE board_id = 'b' AND player_id = 'p'"));
     }
 
     static async Task<List<string>> HistoryKeyCollationsAsync(string database)
@@ -232,22 +232,6 @@ public sealed class MigrationTests
         await using var reader = await cmd.ExecuteReaderAsync();
         while (await reader.ReadAsync()) names.Add(reader.GetString(0));
         return names;
-    }
-
-    static async Task ExecuteAsync(string database, string sql)
-    {
-        await using var connection = new NpgsqlConnection(database);
-        await connection.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, connection);
-        await cmd.ExecuteNonQueryAsync();
-    }
-
-    static async Task<object?> ScalarAsync(string database, string sql)
-    {
-        await using var connection = new NpgsqlConnection(database);
-        await connection.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, connection);
-        return await cmd.ExecuteScalarAsync();
     }
 
     /// <summary>Runs <paramref name="sql"/> on the record of the migration named @n: what an operator's hand edit would do.</summary>

@@ -73,7 +73,7 @@ public sealed class KindFilterTests
         }
 
         // Rows written before migration 0005: every group reads them whole, with the same result.
-        await ExecuteAsync(database, "UPDATE leaderboard.sub_messages SET kinds = -1, rare = NULL");
+        await TestDatabase.ExecuteAsync(database, "UPDATE leaderboard.sub_messages SET kinds = -1, rare = NULL");
         await using (var upgraded = await StartAsync(database))
             await AssertFilteredAsync(new GroupApi(new Api(upgraded.ClientWith(LeaderboardApp.AdminKey))), boardId, all, Rare, last);
     }
@@ -119,13 +119,5 @@ public sealed class KindFilterTests
         var rows = new List<(int, bool)>();
         while (await reader.ReadAsync()) rows.Add((reader.GetInt32(0), reader.GetBoolean(1)));
         return rows;
-    }
-
-    static async Task ExecuteAsync(string database, string sql)
-    {
-        await using var connection = new NpgsqlConnection(database);
-        await connection.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, connection);
-        await cmd.ExecuteNonQueryAsync();
     }
 }
