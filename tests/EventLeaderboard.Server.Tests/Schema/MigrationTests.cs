@@ -20,7 +20,7 @@ public sealed class MigrationTests
     static Migrator MigratorFor(string connectionString) =>
         new(NpgsqlDataSource.Create(connectionString), Options.Create(new StorageOptions()), NullLogger<Migrator>.Instance);
 
-    /// <summary>Every column (type, nullability, default, storage, identity, collation), index and constraint of the project's own tables.</summary>
+    /// <summary>Every column (type, nullability, default, storage, identity, collation, compression), index and constraint of the project's own tables.</summary>
     static async Task<List<string>> ProjectTablesAsync(string connectionString)
     {
         await using var connection = new NpgsqlConnection(connectionString);
@@ -28,7 +28,7 @@ public sealed class MigrationTests
         await using var cmd = new NpgsqlCommand("""
             SELECT c.relname || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod) || ' notnull=' || a.attnotnull
                    || ' default=' || coalesce(pg_get_expr(d.adbin, d.adrelid), '') || ' storage=' || a.attstorage::text || ' identity=' || a.attidentity::text
-                   || ' collation=' || coalesce(co.collname, '')
+                   || ' collation=' || coalesce(co.collname, '') || ' compression=' || a.attcompression::text
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
             LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
@@ -218,6 +218,32 @@ public sealed class MigrationTests
 
         Assert.Equal(["C", "C"], await HistoryKeyCollationsAsync(database));
         Assert.Equal(1L, await TestDatabase.ScalarAsync(database, "SELECT count(*) FROM leaderboard.player_history WHERE board_id = 'b' AND player_id = 'p'"));
+    }
+
+    [Fact]
+    public async Task subscription_messages_are_stored_lz4_compressed_by_a_development_node_and_by_the_migrations()
+    {
+        var created = await TestDatabase.CreateDatabaseAsync();
+        var migrated = await TestDatabase.CreateDatabaseAsync();
+        var lz4 = (bool)(await TestDatabase.ScalarAsync(created,
+            "SELECT coalesce(bool_or('lz4' = ANY(enumvals)), false) FROM pg_settings WHERE name = 'default_toast_compression'"))!;
+        Assert.True(lz4, "The test PostgreSQL (Debian's, the official image) is built with lz4; this test needs it.");
+        await MigratorFor(migrated).ApplyAsync(default);
+
+        foreach (var (database, settings) in new[] { (created, (Dictionary<string, string?>?)null), (migrated, Production) })
+        {
+            await using var node = await new LeaderboardApp(database, settings).StartAsync();
+            var api = new Api(node.ClientWith(LeaderboardApp.AdminKey));
+            var board = await api.CreateBoardAsync();
+            // 300 scores make one log event whose messages blob is far above TOAST's 2 KB threshold.
+            var scores = Enumerable.Range(0, 300).Select(i => new { playerId = $"player-{i}", score = 1000 + i }).ToArray();
+            (await api.PostAsync($"/v1/leaderboards/{board}/scores/batch", new { scores })).AssertStatus(System.Net.HttpStatusCode.OK);
+            // The messages row is written off the request path, shortly after the answer.
+            object? method = null;
+            for (var deadline = DateTime.UtcNow.AddSeconds(10); method is not string && DateTime.UtcNow < deadline; await Task.Delay(50))
+                method = await TestDatabase.ScalarAsync(database, "SELECT pg_column_compression(body) FROM leaderboard.sub_messages ORDER BY seq_id DESC LIMIT 1");
+            Assert.Equal("lz4", method);
+        }
     }
 
     static async Task<List<string>> HistoryKeyCollationsAsync(string database)
