@@ -32,7 +32,14 @@ public sealed class ConsumerGroupStore(NpgsqlDataSource dataSource, Subscription
 {
     readonly string s = schema.Name;
     readonly ConcurrentDictionary<long, LogMessage[]> _decoded = new();
+    readonly ConcurrentDictionary<string, ReadHorizon> _horizons = new(StringComparer.Ordinal);
     TaskCompletionSource _changed = NewSignal();
+
+    /// <summary>
+    /// What this node's last committed read of <paramref name="group"/> covered (see
+    /// <see cref="ReadHorizon"/>); nothing known (every wake-up reads again) before the first.
+    /// </summary>
+    public ReadHorizon HorizonOf(string group) => _horizons.TryGetValue(group, out var horizon) ? horizon : ReadHorizon.Unknown;
 
     /// <summary>Completes after the next ack, redelivery or reset on this node (pending entries may have been freed).</summary>
     public Task Changed => Volatile.Read(ref _changed).Task;
@@ -291,6 +298,7 @@ public sealed class ConsumerGroupStore(NpgsqlDataSource dataSource, Subscription
 
         if (batch.BatchCommands.Count > 0) await batch.ExecuteNonQueryAsync(ct);
         await tx.CommitAsync(ct);
+        _horizons[group] = new ReadHorizon(MessageKinds.MaskOf(definition.Kinds), cursor >= endCursor ? watermark : -1);
         delivered.Sort((a, b) => a.Ordinal.CompareTo(b.Ordinal));
         return delivered;
     }

@@ -5,6 +5,15 @@ namespace EventLeaderboard.Server.Subscriptions;
 /// signals (the message writer raised the watermark; an ack, redelivery or reset freed something)
 /// with a short tick as the safety net for what other nodes and deadlines change. No busy loop.
 /// </summary>
+/// <remarks>
+/// A group filtered by kind ignores most of the message writer's wake-ups: the writer raises its
+/// watermark once per log page (hundreds of times a second under single-score ingest), and a
+/// group of rare kinds (the in-process group: top-N changes and new leaders) finds nothing in
+/// almost all of those pages. Each read is a transaction of several statements, so the reader
+/// reads again only when the writer has written a row holding one of the group's kinds past what
+/// the last read covered (<see cref="ReadHorizon"/>); acks, redeliveries, resets and the tick
+/// still always read.
+/// </remarks>
 public sealed class GroupReader(ConsumerGroupStore store, MessageWriter writer)
 {
     /// <summary>Longest sleep between two attempts: bounds how late an expired message of another node's consumer is seen.</summary>
@@ -23,8 +32,29 @@ public sealed class GroupReader(ConsumerGroupStore store, MessageWriter writer)
             if (messages is null || messages.Count > 0) return messages;
             var left = deadline - DateTime.UtcNow;
             if (left <= TimeSpan.Zero) return messages;
-            await Task.WhenAny(written, changed, Task.Delay(left < Tick ? left : Tick, ct));
-            ct.ThrowIfCancellationRequested();
+            var horizon = store.HorizonOf(group);
+            var tick = Task.Delay(left < Tick ? left : Tick, ct);
+            while (true)
+            {
+                await Task.WhenAny(written, changed, tick);
+                ct.ThrowIfCancellationRequested();
+                if (!written.IsCompleted || changed.IsCompleted) break; // the tick, or something was freed
+                // Only the writer moved. The next signal first, so a write after the check below still wakes this.
+                written = writer.NextWrite;
+                if (!horizon.Covers(writer.LastWrittenWithAnyOf(horizon.KindMask))) break;
+            }
         }
     }
+}
+
+/// <summary>
+/// What a committed read of a group covered: its kinds, and the messages watermark its cursor
+/// reached (-1 when it stopped short of it, e.g. at the scan budget, or when unknown).
+/// </summary>
+public readonly record struct ReadHorizon(int KindMask, long CaughtUpTo)
+{
+    public static readonly ReadHorizon Unknown = new(MessageKinds.AnyMask, -1);
+
+    /// <summary>Whether a row written at <paramref name="seqId"/> was already within the read's reach.</summary>
+    public bool Covers(long seqId) => CaughtUpTo >= 0 && seqId <= CaughtUpTo;
 }

@@ -30,6 +30,22 @@ public sealed class MessageWriter(
     long _writtenUpTo;
     TaskCompletionSource _written = NewSignal();
 
+    /// <summary>Per kind (indexed by its <see cref="MessageKind"/> number), the newest seq_id whose row this node wrote holding it.</summary>
+    readonly long[] _lastWithKind = new long[32];
+
+    /// <summary>
+    /// The newest seq_id whose messages row this node wrote holding any kind of <paramref name="kindMask"/>
+    /// (0 when none since start). Every node writes every row, so up to <see cref="WrittenUpTo"/>
+    /// this knows every row, whichever node wrote it first.
+    /// </summary>
+    public long LastWrittenWithAnyOf(int kindMask)
+    {
+        long newest = 0;
+        for (var bit = 0; bit < _lastWithKind.Length; bit++)
+            if ((kindMask & (1 << bit)) != 0) newest = Math.Max(newest, Volatile.Read(ref _lastWithKind[bit]));
+        return newest;
+    }
+
     /// <summary>Highest seq_id this node knows to be fully written (its own writes).</summary>
     public long WrittenUpTo => Volatile.Read(ref _writtenUpTo);
 
@@ -104,6 +120,13 @@ public sealed class MessageWriter(
             try
             {
                 await WriteAsync(rows, watermark, ct);
+                // Before the signal below: a reader woken by it must see which kinds arrived.
+                foreach (var row in rows)
+                    foreach (var m in row.Messages!)
+                    {
+                        var bit = (int)m.Kind;
+                        if (row.SeqId > _lastWithKind[bit]) Volatile.Write(ref _lastWithKind[bit], row.SeqId);
+                    }
                 if (watermark > WrittenUpTo) Volatile.Write(ref _writtenUpTo, watermark);
                 Interlocked.Exchange(ref _written, NewSignal()).TrySetResult();
                 return;

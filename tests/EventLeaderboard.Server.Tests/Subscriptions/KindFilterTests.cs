@@ -78,6 +78,40 @@ public sealed class KindFilterTests
             await AssertFilteredAsync(new GroupApi(new Api(upgraded.ClientWith(LeaderboardApp.AdminKey))), boardId, all, Rare, last);
     }
 
+    [Fact]
+    public async Task a_waiting_reader_of_rare_kinds_does_not_read_again_for_pages_without_them_and_wakes_for_one_that_has()
+    {
+        var database = await TestDatabase.CreateDatabaseAsync();
+        await using var node = await StartAsync(database);
+        var admin = new Api(node.ClientWith(LeaderboardApp.AdminKey));
+        var boardId = await admin.CreateBoardAsync(extra: new { topN = 3 });
+        foreach (var (player, score) in new[] { ("a", 3_000L), ("b", 2_000L), ("c", 1_000L) })
+            await admin.SubmitOkAsync(boardId, player, score);
+        var groups = new GroupApi(admin);
+        var group = await groups.CreateAsync(new { boards = new[] { boardId }, kinds = new[] { "rank.newLeader" }, startAt = "beginning" });
+        Assert.NotEmpty(await groups.ReadAtLeastAsync(group, "c1", 1));
+        // Every read of the group records its consumer: count those writes from here on.
+        await TestDatabase.ExecuteAsync(database, $$"""
+            CREATE TABLE public.reads (at timestamptz NOT NULL DEFAULT clock_timestamp());
+            CREATE FUNCTION public.count_read() RETURNS trigger LANGUAGE plpgsql AS $f$
+                BEGIN IF NEW.group_name = '{{group}}' THEN INSERT INTO public.reads DEFAULT VALUES; END IF; RETURN NEW; END $f$;
+            CREATE TRIGGER count_read AFTER INSERT OR UPDATE ON leaderboard.sub_consumers FOR EACH ROW EXECUTE FUNCTION public.count_read();
+            """);
+
+        var waiting = groups.ReadAsync(group, "c1", 10, waitMs: 20_000);
+        // 40 log pages, each one raising the message writer's watermark, none with a new leader.
+        for (var i = 0; i < 40; i++) await admin.SubmitOkAsync(boardId, $"low{i}", i);
+        var readsMeanwhile = (long)(await TestDatabase.ScalarAsync(database, "SELECT count(*) FROM public.reads"))!;
+        await admin.SubmitOkAsync(boardId, "z", 9_000);
+
+        var delivered = await waiting;
+        Assert.Equal(["rank.newLeader z"], delivered.Select(m => $"{m.Kind} {m.Player}"));
+        // One read when the request arrived and one per 500 ms tick; a read per page would be 40.
+        var elapsedTicks = (double)(await TestDatabase.ScalarAsync(database,
+            "SELECT coalesce(extract(epoch FROM clock_timestamp() - min(at)), 0)::float8 FROM public.reads"))!;
+        Assert.True(readsMeanwhile <= 2 + elapsedTicks / 0.5, $"{readsMeanwhile} reads while 40 pages without the group's kinds were written in {elapsedTicks:F1} s");
+    }
+
     static async Task<LeaderboardApp> StartAsync(string database) =>
         await SubscriptionNode.Create(database, new Dictionary<string, string?> { ["Subscriptions:InProcessHandlers"] = "false" }).StartAsync();
 
