@@ -246,6 +246,21 @@ public sealed class MigrationTests
         }
     }
 
+    [Fact]
+    public async Task a_development_node_gives_a_messages_table_from_before_0007_lz4_compression()
+    {
+        var database = await TestDatabase.CreateDatabaseAsync();
+        await (await new LeaderboardApp(database).StartAsync()).DisposeAsync();
+        const string methods = "SELECT string_agg(attcompression::text, ',' ORDER BY attname) FROM pg_attribute WHERE attrelid = 'leaderboard.sub_messages'::regclass AND attname IN ('body', 'rare')";
+        Assert.Equal("l,l", await TestDatabase.ScalarAsync(database, methods));
+        await TestDatabase.ExecuteAsync(database, "ALTER TABLE leaderboard.sub_messages ALTER COLUMN body SET COMPRESSION default, ALTER COLUMN rare SET COMPRESSION default");
+        Assert.Equal(",", await TestDatabase.ScalarAsync(database, methods));
+
+        await (await new LeaderboardApp(database).StartAsync()).DisposeAsync();
+
+        Assert.Equal("l,l", await TestDatabase.ScalarAsync(database, methods));
+    }
+
     static async Task<List<string>> HistoryKeyCollationsAsync(string database)
     {
         await using var connection = new NpgsqlConnection(database);
