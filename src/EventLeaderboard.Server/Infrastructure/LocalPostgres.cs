@@ -167,14 +167,27 @@ public sealed class LocalPostgres : IAsyncDisposable
     static async Task StartClusterAsync(string bin, string dataDirectory, int port, bool throwaway, bool asRoot, CancellationToken ct)
     {
         // The socket goes into the data folder: /var/run/postgresql may not exist or be writable.
-        var settings = $"-p {port} -c listen_addresses=127.0.0.1 -k {dataDirectory} -c max_connections=300 -c shared_buffers=256MB";
+        var settings = $"-p {port} -c listen_addresses=127.0.0.1 -k {dataDirectory} -c max_connections=300";
         // A throwaway test cluster does not need to survive a power cut: tests kill the service, not PostgreSQL.
-        if (throwaway) settings += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
-        else settings += WriteHeavySettings(bin, dataDirectory);
+        if (throwaway) settings += " -c shared_buffers=256MB -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
+        else settings += $" -c shared_buffers={SharedBuffersMegabytes(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes)}MB" + WriteHeavySettings(bin, dataDirectory);
         await RunAsync(Path.Combine(bin, "pg_ctl"),
             ["-D", dataDirectory, "-l", Path.Combine(dataDirectory, "server.log"), "-w", "-t", "60", "-o", settings, "start"],
             asRoot, ct);
     }
+
+    /// <summary>
+    /// A quarter of the memory this process may use (the machine's, or its container's limit), at
+    /// least 256 MB and at most 2 GB: PostgreSQL's usual advice, capped at what was measured. The
+    /// history index gets one insert per score at a random place; once it outgrows the buffers,
+    /// nearly every insert evicts a dirty page, which the inserting backend writes itself. On a
+    /// 10M-player board (a 426 MB index) 256 MB made the backends write 693,000 pages (5.4 GB) in a
+    /// 30 s batch run; 2 GB made them write none, and batch ingest took 10% less CPU per score
+    /// (docs/load-testing.md, "Fourth round"). PostgreSQL maps the buffers at start but the memory
+    /// is only taken as pages are first used.
+    /// </summary>
+    internal static long SharedBuffersMegabytes(long availableMemoryBytes) =>
+        Math.Clamp(availableMemoryBytes / 4 / (1024 * 1024), 256, 2048);
 
     /// <summary>
     /// Checkpoint settings for sustained ingest (the ones docs/operations.md recommends for any

@@ -21,12 +21,24 @@ public class LocalPostgresTests
             await connection.OpenAsync();
             await using var read = new NpgsqlCommand("select v from kept", connection);
             Assert.Equal(42, await read.ExecuteScalarAsync());
+
+            // Sized for the history index's random inserts, not PostgreSQL's 128 MB default.
+            var megabytes = await TestDatabase.ScalarAsync(second.ConnectionString,
+                "SELECT setting::bigint * 8 / 1024 FROM pg_settings WHERE name = 'shared_buffers'");
+            Assert.Equal(LocalPostgres.SharedBuffersMegabytes(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes), megabytes);
         }
         finally
         {
             if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
         }
     }
+
+    [Theory]
+    [InlineData(512L << 20, 256)]
+    [InlineData(4L << 30, 1024)]
+    [InlineData(24L << 30, 2048)]
+    public void the_buffers_of_a_private_cluster_are_a_quarter_of_memory_within_256_MB_and_2_GB(long memory, long megabytes) =>
+        Assert.Equal(megabytes, LocalPostgres.SharedBuffersMegabytes(memory));
 
     [Fact]
     public async Task the_superuser_needs_the_generated_password()
