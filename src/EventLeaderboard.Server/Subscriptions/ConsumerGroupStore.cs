@@ -32,14 +32,7 @@ public sealed class ConsumerGroupStore(NpgsqlDataSource dataSource, Subscription
 {
     readonly string s = schema.Name;
     readonly ConcurrentDictionary<long, LogMessage[]> _decoded = new();
-    readonly ConcurrentDictionary<string, ReadHorizon> _horizons = new(StringComparer.Ordinal);
     TaskCompletionSource _changed = NewSignal();
-
-    /// <summary>
-    /// What this node's last committed read of <paramref name="group"/> covered (see
-    /// <see cref="ReadHorizon"/>); nothing known (every wake-up reads again) before the first.
-    /// </summary>
-    public ReadHorizon HorizonOf(string group) => _horizons.TryGetValue(group, out var horizon) ? horizon : ReadHorizon.Unknown;
 
     /// <summary>Completes after the next ack, redelivery or reset on this node (pending entries may have been freed).</summary>
     public Task Changed => Volatile.Read(ref _changed).Task;
@@ -149,9 +142,10 @@ public sealed class ConsumerGroupStore(NpgsqlDataSource dataSource, Subscription
 
     /// <summary>
     /// Hands up to <paramref name="count"/> messages to <paramref name="consumer"/> (none when nothing
-    /// is available; the caller waits and retries). Null when the group does not exist.
+    /// is available; the caller waits and retries), and what this read covered (see
+    /// <see cref="ReadHorizon"/>). Null messages when the group does not exist.
     /// </summary>
-    public async Task<List<DeliveredMessage>?> ReadAsync(string group, string consumer, int count, CancellationToken ct)
+    public async Task<(List<DeliveredMessage>? Messages, ReadHorizon Horizon)> ReadAsync(string group, string consumer, int count, CancellationToken ct)
     {
         await schema.EnsureCreatedAsync(ct);
         await using var connection = await dataSource.OpenConnectionAsync(ct);
@@ -188,7 +182,7 @@ public sealed class ConsumerGroupStore(NpgsqlDataSource dataSource, Subscription
             first.Parameters.AddWithValue("c", consumer);
             first.Parameters.AddWithValue("k", count);
             await using var reader = await first.ExecuteReaderAsync(ct);
-            if (!await reader.ReadAsync(ct)) return null;
+            if (!await reader.ReadAsync(ct)) return (null, ReadHorizon.Unknown);
             definition = ReadDefinition(reader);
             cursor = reader.GetInt64(7);
             minSequence = reader.GetInt64(8);
@@ -298,9 +292,8 @@ public sealed class ConsumerGroupStore(NpgsqlDataSource dataSource, Subscription
 
         if (batch.BatchCommands.Count > 0) await batch.ExecuteNonQueryAsync(ct);
         await tx.CommitAsync(ct);
-        _horizons[group] = new ReadHorizon(MessageKinds.MaskOf(definition.Kinds), cursor >= endCursor ? watermark : -1);
         delivered.Sort((a, b) => a.Ordinal.CompareTo(b.Ordinal));
-        return delivered;
+        return (delivered, new ReadHorizon(MessageKinds.MaskOf(definition.Kinds), cursor >= endCursor ? watermark : -1));
     }
 
     /// <summary>A range to insert. <paramref name="InFlight"/>: delivered now (deadline from now); else queued for the holder.</summary>

@@ -28,11 +28,10 @@ public sealed class GroupReader(ConsumerGroupStore store, MessageWriter writer)
             // Take the signals before reading, so a change during the read is not missed.
             var written = writer.NextWrite;
             var changed = store.Changed;
-            var messages = await store.ReadAsync(group, consumer, count, ct);
+            var (messages, horizon) = await store.ReadAsync(group, consumer, count, ct);
             if (messages is null || messages.Count > 0) return messages;
             var left = deadline - DateTime.UtcNow;
             if (left <= TimeSpan.Zero) return messages;
-            var horizon = store.HorizonOf(group);
             var tick = Task.Delay(left < Tick ? left : Tick, ct);
             while (true)
             {
@@ -48,8 +47,10 @@ public sealed class GroupReader(ConsumerGroupStore store, MessageWriter writer)
 }
 
 /// <summary>
-/// What a committed read of a group covered: its kinds, and the messages watermark its cursor
-/// reached (-1 when it stopped short of it, e.g. at the scan budget, or when unknown).
+/// What one committed read of a group covered: the group's kinds, and the messages watermark its
+/// cursor reached (-1 when it stopped short of it, e.g. at the scan budget, or when unknown). Each
+/// waiting reader keeps its own read's: another consumer's later read may have queued messages for
+/// this one from rows this one's read never reached.
 /// </summary>
 public readonly record struct ReadHorizon(int KindMask, long CaughtUpTo)
 {
