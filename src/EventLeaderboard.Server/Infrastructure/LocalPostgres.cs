@@ -182,7 +182,7 @@ public sealed class LocalPostgres : IAsyncDisposable
     /// history index gets one insert per score at a random place; once it outgrows the buffers,
     /// nearly every insert evicts a dirty page, which the inserting backend writes itself. On a
     /// 10M-player board (a 426 MB index) 256 MB made the backends write 693,000 pages (5.4 GB) in a
-    /// 30 s batch run; 2 GB made them write none, and batch ingest took 10% less CPU per score
+    /// 30 s batch run; 2 GB made them write none, and batch ingest took 8-15% less CPU per score
     /// (docs/load-testing.md, "Fourth round"). PostgreSQL maps the buffers at start but the memory
     /// is only taken as pages are first used.
     /// </summary>
