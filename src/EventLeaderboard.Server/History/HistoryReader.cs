@@ -22,10 +22,14 @@ public sealed class HistoryReader(NpgsqlDataSource dataSource, IOptions<StorageO
                CASE WHEN h.kind = {(short)HistoryKind.PlayerRemoved} THEN e.data ->> 'removedBy' ELSE h.submitted_by END
         FROM {storage.Value.Schema}.{HistoryTables.Rows} h
         JOIN {storage.Value.Schema}.mt_events e ON e.seq_id = h.sequence / {LogPosition.ItemsPerEvent}
-        WHERE h.board_id = @b AND h.player_id = @p AND h.sequence > @after
+        WHERE {HistoryTables.PlayerKey("h.board_id", "h.player_id")} = {HistoryTables.PlayerKey("@b", "@p")}
+          AND h.board_id = @b AND h.player_id = @p AND h.sequence > @after
         ORDER BY h.sequence
         LIMIT @limit
         """;
+
+    /// <summary>A page's query (parameters @b, @p, @after, @limit).</summary>
+    internal string PageSql => _pageSql;
 
     /// <summary>The seq_id up to which the index has every event (0: none yet).</summary>
     public async Task<long> IndexedUpToAsync(CancellationToken ct)

@@ -46,7 +46,7 @@ public sealed class SchemaGuard(
             // on the chunks table even when there is nothing to change.
             if (!await ExistAsync([SnapshotTables.Snapshots, SnapshotTables.Chunks], ct)) await snapshots.EnsureTablesAsync(ct);
             if (!await ExistAsync([History.HistoryTables.Rows, History.HistoryTables.Watermark], ct)) await EnsureHistoryTablesAsync(ct);
-            else if (!await HistoryKeysCompareBytesAsync(ct)) await RunAsync(History.HistoryTables.CollationSql(storage.Value.Schema), ct);
+            else await UpgradeHistoryTableAsync(ct);
             return;
         }
         var missing = await migrator.MissingAsync(ct);
@@ -81,15 +81,28 @@ public sealed class SchemaGuard(
 
     Task EnsureHistoryTablesAsync(CancellationToken ct) => RunAsync(History.HistoryTables.CreateSql(storage.Value.Schema), ct);
 
-    /// <summary>Whether the history table's player ids already compare bytes (a table from before migration 0006 does not).</summary>
-    async Task<bool> HistoryKeysCompareBytesAsync(CancellationToken ct)
+    /// <summary>
+    /// Brings a history table created by an older development node to what migrations 0006 (ids
+    /// compare bytes) and 0008 (the hashed key) made of it; one catalog read when it is current.
+    /// </summary>
+    async Task UpgradeHistoryTableAsync(CancellationToken ct)
     {
         await using var cmd = dataSource.CreateCommand("""
-            SELECT coalesce(bool_and(c.collname = 'C'), false) FROM pg_attribute a JOIN pg_collation c ON c.oid = a.attcollation
-            WHERE a.attrelid = to_regclass(@table) AND a.attname IN ('board_id', 'player_id') AND NOT a.attisdropped
+            SELECT (SELECT coalesce(bool_and(c.collname = 'C'), false) FROM pg_attribute a JOIN pg_collation c ON c.oid = a.attcollation
+                    WHERE a.attrelid = to_regclass(@table) AND a.attname IN ('board_id', 'player_id') AND NOT a.attisdropped),
+                   to_regclass(@index) IS NOT NULL
+                   AND NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = to_regclass(@table) AND contype = 'p')
             """);
         cmd.Parameters.AddWithValue("table", storage.Value.Schema + "." + History.HistoryTables.Rows);
-        return (bool)(await cmd.ExecuteScalarAsync(ct))!;
+        cmd.Parameters.AddWithValue("index", storage.Value.Schema + "." + History.HistoryTables.KeyIndex);
+        bool bytes, hashed;
+        await using (var reader = await cmd.ExecuteReaderAsync(ct))
+        {
+            await reader.ReadAsync(ct);
+            (bytes, hashed) = (reader.GetBoolean(0), reader.GetBoolean(1));
+        }
+        if (!bytes) await RunAsync(History.HistoryTables.CollationSql(storage.Value.Schema), ct);
+        if (!hashed) await RunAsync(History.HistoryTables.HashedKeySql(storage.Value.Schema), ct);
     }
 
     async Task RunAsync(string sql, CancellationToken ct)

@@ -1,6 +1,9 @@
 using System.Net;
 using System.Text.Json;
+using EventLeaderboard.Server.History;
 using EventLeaderboard.Server.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace EventLeaderboard.Server.Tests.History;
 
@@ -177,6 +180,30 @@ public sealed class HistoryTests(AppFixture fixture) : IClassFixture<AppFixture>
         var reply = await _reader.GetAsync($"/v1/leaderboards/{Api.NewBoardId()}/players/p/history");
 
         reply.AssertProblem(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task a_page_is_one_range_scan_of_the_hashed_player_key()
+    {
+        var boardId = await _admin.CreateBoardAsync();
+        for (var i = 0; i < 3; i++) await _ingest.SubmitOkAsync(boardId, "scanned", 10 + i);
+        Assert.Equal(3, (await HistoryAsync(boardId, "scanned")).Count);
+        await using var connection = new NpgsqlConnection(fixture.App.ConnectionString);
+        await connection.OpenAsync();
+        // With sequential scans priced out, only a query that spells the index's key expression
+        // exactly gets an index scan; any other form falls back to the (disabled) table scan.
+        await using (var noSeqScan = new NpgsqlCommand("SET enable_seqscan = off", connection)) await noSeqScan.ExecuteNonQueryAsync();
+        await using var explain = new NpgsqlCommand("EXPLAIN " + fixture.App.Services.GetRequiredService<HistoryReader>().PageSql, connection);
+        explain.Parameters.AddWithValue("b", boardId);
+        explain.Parameters.AddWithValue("p", "scanned");
+        explain.Parameters.AddWithValue("after", 0L);
+        explain.Parameters.AddWithValue("limit", 100);
+        var plan = new List<string>();
+        await using (var rows = await explain.ExecuteReaderAsync())
+            while (await rows.ReadAsync()) plan.Add(rows.GetString(0));
+
+        Assert.Contains(plan, line => line.Contains($"Index Scan using {HistoryTables.KeyIndex} on {HistoryTables.Rows}", StringComparison.Ordinal));
+        Assert.DoesNotContain(plan, line => line.Contains($"Seq Scan on {HistoryTables.Rows}", StringComparison.Ordinal));
     }
 
     [Theory]

@@ -21,11 +21,7 @@ public sealed class MigrationTests
         new(NpgsqlDataSource.Create(connectionString), Options.Create(new StorageOptions()), NullLogger<Migrator>.Instance);
 
     /// <summary>Every column (type, nullability, default, storage, identity, collation, compression), index and constraint of the project's own tables.</summary>
-    static async Task<List<string>> ProjectTablesAsync(string connectionString)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var cmd = new NpgsqlCommand("""
+    static Task<List<string>> ProjectTablesAsync(string connectionString) => TextColumnAsync(connectionString, """
             SELECT c.relname || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod) || ' notnull=' || a.attnotnull
                    || ' default=' || coalesce(pg_get_expr(d.adbin, d.adrelid), '') || ' storage=' || a.attstorage::text || ' identity=' || a.attidentity::text
                    || ' collation=' || coalesce(co.collname, '') || ' compression=' || a.attcompression::text
@@ -42,12 +38,7 @@ public sealed class MigrationTests
             WHERE connamespace = 'leaderboard'::regnamespace AND conrelid::regclass::text NOT LIKE 'leaderboard.mt\_%'
               AND conrelid::regclass::text <> 'leaderboard.schema_migrations'
             ORDER BY 1
-            """, connection);
-        var rows = new List<string>();
-        await using var reader = await cmd.ExecuteReaderAsync();
-        while (await reader.ReadAsync()) rows.Add(reader.GetString(0));
-        return rows;
-    }
+            """);
 
     [Fact]
     public async Task migrations_applied_to_an_empty_database_give_exactly_the_schema_the_code_expects()
@@ -151,11 +142,14 @@ public sealed class MigrationTests
         await cmd.ExecuteNonQueryAsync();
     }
 
-    static async Task<List<string>> LoggedDdlAsync(string database)
+    static Task<List<string>> LoggedDdlAsync(string database) => TextColumnAsync(database, "SELECT tag || ': ' || query FROM public.ddl_log");
+
+    /// <summary>The first column of every row <paramref name="sql"/> returns, as text.</summary>
+    static async Task<List<string>> TextColumnAsync(string database, string sql)
     {
         await using var connection = new NpgsqlConnection(database);
         await connection.OpenAsync();
-        await using var cmd = new NpgsqlCommand("SELECT tag || ': ' || query FROM public.ddl_log", connection);
+        await using var cmd = new NpgsqlCommand(sql, connection);
         var rows = new List<string>();
         await using var reader = await cmd.ExecuteReaderAsync();
         while (await reader.ReadAsync()) rows.Add(reader.GetString(0));
@@ -221,6 +215,24 @@ public sealed class MigrationTests
     }
 
     [Fact]
+    public async Task a_development_node_gives_a_history_table_from_before_0008_the_hashed_key_and_keeps_its_rows()
+    {
+        var database = await TestDatabase.CreateDatabaseAsync();
+        await (await new LeaderboardApp(database).StartAsync()).DisposeAsync();
+        await TestDatabase.ExecuteAsync(database, """
+            DROP INDEX leaderboard.player_history_key;
+            ALTER TABLE leaderboard.player_history ADD PRIMARY KEY (board_id, player_id, sequence);
+            INSERT INTO leaderboard.player_history (board_id, player_id, sequence, kind) VALUES ('b', 'p', 1, 1);
+            """);
+        Assert.Equal(["player_history_pkey"], await HistoryIndexesAsync(database));
+
+        await (await new LeaderboardApp(database).StartAsync()).DisposeAsync();
+
+        Assert.Equal(["player_history_key"], await HistoryIndexesAsync(database));
+        Assert.Equal(1L, await TestDatabase.ScalarAsync(database, "SELECT count(*) FROM leaderboard.player_history WHERE board_id = 'b' AND player_id = 'p'"));
+    }
+
+    [Fact]
     public async Task subscription_messages_are_stored_lz4_compressed_by_a_development_node_and_by_the_migrations()
     {
         var created = await TestDatabase.CreateDatabaseAsync();
@@ -261,19 +273,13 @@ public sealed class MigrationTests
         Assert.Equal("l,l", await TestDatabase.ScalarAsync(database, methods));
     }
 
-    static async Task<List<string>> HistoryKeyCollationsAsync(string database)
-    {
-        await using var connection = new NpgsqlConnection(database);
-        await connection.OpenAsync();
-        await using var cmd = new NpgsqlCommand("""
-            SELECT c.collname FROM pg_attribute a JOIN pg_collation c ON c.oid = a.attcollation
-            WHERE a.attrelid = 'leaderboard.player_history'::regclass AND a.attname IN ('board_id', 'player_id') ORDER BY a.attname
-            """, connection);
-        var names = new List<string>();
-        await using var reader = await cmd.ExecuteReaderAsync();
-        while (await reader.ReadAsync()) names.Add(reader.GetString(0));
-        return names;
-    }
+    static Task<List<string>> HistoryIndexesAsync(string database) =>
+        TextColumnAsync(database, "SELECT indexname FROM pg_indexes WHERE schemaname = 'leaderboard' AND tablename = 'player_history' ORDER BY 1");
+
+    static Task<List<string>> HistoryKeyCollationsAsync(string database) => TextColumnAsync(database, """
+        SELECT c.collname FROM pg_attribute a JOIN pg_collation c ON c.oid = a.attcollation
+        WHERE a.attrelid = 'leaderboard.player_history'::regclass AND a.attname IN ('board_id', 'player_id') ORDER BY a.attname
+        """);
 
     /// <summary>Runs <paramref name="sql"/> on the record of the migration named @n: what an operator's hand edit would do.</summary>
     static async Task OnMigrationRecordAsync(string database, string sql, string name)
