@@ -87,24 +87,7 @@ public sealed class SubscriptionSchema(NpgsqlDataSource dataSource, IOptions<Sto
         // The last conjunct names a table that may not exist: then the statement fails to parse, which means missing.
         try { if (!(bool)(await probe.ExecuteScalarAsync(ct))!) return false; }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable) { return false; }
-        return await CompressedWithLz4Async(ct);
-    }
-
-    /// <summary>
-    /// Whether the message columns compress with lz4, or the server has no lz4 to use (before
-    /// PostgreSQL 14, or built without it: pg_settings lists only the methods the server has).
-    /// Two statements: before 14 <c>pg_attribute</c> has no <c>attcompression</c> to name.
-    /// </summary>
-    async Task<bool> CompressedWithLz4Async(CancellationToken ct)
-    {
-        await using var supported = dataSource.CreateCommand(
-            "SELECT coalesce(bool_or('lz4' = ANY(enumvals)), false) FROM pg_settings WHERE name = 'default_toast_compression'");
-        if (!(bool)(await supported.ExecuteScalarAsync(ct))!) return true;
-        await using var probe = dataSource.CreateCommand($"""
-            SELECT count(*) = 2 FROM pg_attribute WHERE attrelid = to_regclass('{Name}.sub_messages')
-                AND attname IN ('body', 'rare') AND attcompression = 'l' AND NOT attisdropped
-            """);
-        return (bool)(await probe.ExecuteScalarAsync(ct))!;
+        return await Schema.Lz4Compression.InPlaceAsync(dataSource, $"{Name}.sub_messages", CompressedColumns, ct);
     }
 
     async Task CreateTablesAsync(CancellationToken ct)
@@ -180,15 +163,9 @@ public sealed class SubscriptionSchema(NpgsqlDataSource dataSource, IOptions<Sto
     /// message blobs compress with lz4 instead of PostgreSQL's default pglz. A batch of 1,000 scores
     /// makes a ~217 KB body that TOAST compresses to ~77 KB; with pglz that compression alone took
     /// about an eighth of both cores during batch ingest on a 10M-player board, and lz4 made batch
-    /// ingest ~10% faster (docs/load-testing.md). It changes only how new values are stored; rows
-    /// written before stay readable as they are. Where the server has no lz4 (before PostgreSQL 14,
-    /// or built without it) the columns keep the default and nothing fails.
+    /// ingest ~10% faster (docs/load-testing.md). See <see cref="Schema.Lz4Compression"/>.
     /// </summary>
-    static string CompressionSql(string s) => $"""
-        DO $lz4$ BEGIN
-            EXECUTE 'ALTER TABLE {s}.sub_messages ALTER COLUMN body SET COMPRESSION lz4, ALTER COLUMN rare SET COMPRESSION lz4';
-        EXCEPTION WHEN feature_not_supported OR syntax_error THEN
-            RAISE NOTICE 'This PostgreSQL has no lz4: the subscription messages keep the default compression';
-        END $lz4$;
-        """;
+    static string CompressionSql(string s) => Schema.Lz4Compression.SetSql($"{s}.sub_messages", CompressedColumns);
+
+    static readonly string[] CompressedColumns = ["body", "rare"];
 }

@@ -233,7 +233,7 @@ public sealed class MigrationTests
     }
 
     [Fact]
-    public async Task subscription_messages_are_stored_lz4_compressed_by_a_development_node_and_by_the_migrations()
+    public async Task log_events_and_subscription_messages_are_stored_lz4_compressed_by_a_development_node_and_by_the_migrations()
     {
         var created = await TestDatabase.CreateDatabaseAsync();
         var migrated = await TestDatabase.CreateDatabaseAsync();
@@ -247,7 +247,7 @@ public sealed class MigrationTests
             await using var node = await new LeaderboardApp(database, settings).StartAsync();
             var api = new Api(node.ClientWith(LeaderboardApp.AdminKey));
             var board = await api.CreateBoardAsync();
-            // 300 scores make one log event whose messages blob is far above TOAST's 2 KB threshold.
+            // 300 scores make one log event whose body and messages blob are far above TOAST's 2 KB threshold.
             var scores = Enumerable.Range(0, 300).Select(i => new { playerId = $"player-{i}", score = 1000 + i }).ToArray();
             (await api.PostAsync($"/v1/leaderboards/{board}/scores/batch", new { scores })).AssertStatus(System.Net.HttpStatusCode.OK);
             // The messages row is written off the request path, shortly after the answer.
@@ -255,7 +255,24 @@ public sealed class MigrationTests
             for (var deadline = DateTime.UtcNow.AddSeconds(10); method is not string && DateTime.UtcNow < deadline; await Task.Delay(50))
                 method = await TestDatabase.ScalarAsync(database, "SELECT pg_column_compression(body) FROM leaderboard.sub_messages ORDER BY seq_id DESC LIMIT 1");
             Assert.Equal("lz4", method);
+            Assert.Equal("lz4", await TestDatabase.ScalarAsync(database,
+                "SELECT pg_column_compression(data) FROM leaderboard.mt_events WHERE type = 'scores_submitted' ORDER BY seq_id DESC LIMIT 1"));
         }
+    }
+
+    [Fact]
+    public async Task a_development_node_gives_an_event_table_from_before_0009_lz4_compression()
+    {
+        var database = await TestDatabase.CreateDatabaseAsync();
+        await (await new LeaderboardApp(database).StartAsync()).DisposeAsync();
+        const string method = "SELECT attcompression::text FROM pg_attribute WHERE attrelid = 'leaderboard.mt_events'::regclass AND attname = 'data'";
+        Assert.Equal("l", await TestDatabase.ScalarAsync(database, method));
+        await TestDatabase.ExecuteAsync(database, "ALTER TABLE leaderboard.mt_events ALTER COLUMN data SET COMPRESSION default");
+        Assert.Equal("", await TestDatabase.ScalarAsync(database, method));
+
+        await (await new LeaderboardApp(database).StartAsync()).DisposeAsync();
+
+        Assert.Equal("l", await TestDatabase.ScalarAsync(database, method));
     }
 
     [Fact]
