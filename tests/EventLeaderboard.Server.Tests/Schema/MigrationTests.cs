@@ -260,34 +260,24 @@ public sealed class MigrationTests
         }
     }
 
-    [Fact]
-    public async Task a_development_node_gives_an_event_table_from_before_0009_lz4_compression()
+    [Theory]
+    [InlineData("sub_messages", "body,rare")] // 0007
+    [InlineData("mt_events", "data")] // 0009
+    public async Task a_development_node_gives_lz4_compression_to_a_table_from_before_it(string table, string columns)
     {
         var database = await TestDatabase.CreateDatabaseAsync();
         await (await new LeaderboardApp(database).StartAsync()).DisposeAsync();
-        const string method = "SELECT attcompression::text FROM pg_attribute WHERE attrelid = 'leaderboard.mt_events'::regclass AND attname = 'data'";
-        Assert.Equal("l", await TestDatabase.ScalarAsync(database, method));
-        await TestDatabase.ExecuteAsync(database, "ALTER TABLE leaderboard.mt_events ALTER COLUMN data SET COMPRESSION default");
-        Assert.Equal("", await TestDatabase.ScalarAsync(database, method));
+        var names = columns.Split(',');
+        var methods = $"SELECT string_agg(attcompression::text, ',' ORDER BY attname) FROM pg_attribute WHERE attrelid = 'leaderboard.{table}'::regclass AND attname IN ('{string.Join("', '", names)}')";
+        var lz4 = string.Join(',', names.Select(_ => "l"));
+        var none = string.Join(',', names.Select(_ => ""));
+        Assert.Equal(lz4, await TestDatabase.ScalarAsync(database, methods));
+        await TestDatabase.ExecuteAsync(database, $"ALTER TABLE leaderboard.{table} {string.Join(", ", names.Select(c => $"ALTER COLUMN {c} SET COMPRESSION default"))}");
+        Assert.Equal(none, await TestDatabase.ScalarAsync(database, methods));
 
         await (await new LeaderboardApp(database).StartAsync()).DisposeAsync();
 
-        Assert.Equal("l", await TestDatabase.ScalarAsync(database, method));
-    }
-
-    [Fact]
-    public async Task a_development_node_gives_a_messages_table_from_before_0007_lz4_compression()
-    {
-        var database = await TestDatabase.CreateDatabaseAsync();
-        await (await new LeaderboardApp(database).StartAsync()).DisposeAsync();
-        const string methods = "SELECT string_agg(attcompression::text, ',' ORDER BY attname) FROM pg_attribute WHERE attrelid = 'leaderboard.sub_messages'::regclass AND attname IN ('body', 'rare')";
-        Assert.Equal("l,l", await TestDatabase.ScalarAsync(database, methods));
-        await TestDatabase.ExecuteAsync(database, "ALTER TABLE leaderboard.sub_messages ALTER COLUMN body SET COMPRESSION default, ALTER COLUMN rare SET COMPRESSION default");
-        Assert.Equal(",", await TestDatabase.ScalarAsync(database, methods));
-
-        await (await new LeaderboardApp(database).StartAsync()).DisposeAsync();
-
-        Assert.Equal("l,l", await TestDatabase.ScalarAsync(database, methods));
+        Assert.Equal(lz4, await TestDatabase.ScalarAsync(database, methods));
     }
 
     static Task<List<string>> HistoryIndexesAsync(string database) =>
