@@ -39,6 +39,33 @@ public sealed class IdempotencyTests(AppFixture fixture) : IClassFixture<AppFixt
         Assert.Single(replies, r => !r.Json.GetProperty("duplicate").GetBoolean());
         Assert.Single(replies.Select(r => r.Long("sequence")).Distinct());
         Assert.Equal(7, (await _admin.GetAsync($"/v1/leaderboards/{boardId}/players/p")).Long("score"));
+        Assert.Equal(1, await fixture.App.LoggedSubmissionsAsync(boardId, "once"));
+    }
+
+    [Fact]
+    public async Task concurrent_batches_sharing_submission_ids_append_each_once_and_answer_every_item_with_its_first_outcome()
+    {
+        var boardId = await _admin.CreateBoardAsync("descending", "increment");
+        // Eight batches of the same 50 ids, each in its own order, and one id twice within each batch.
+        var batches = Enumerable.Range(0, 8).Select(b =>
+        {
+            var order = Enumerable.Range(0, 50).Select(i => (i * (2 * b + 1)) % 50).ToList();
+            order.Add(order[0]);
+            return new { scores = order.Select(i => new { playerId = $"p{i}", score = 1, submissionId = $"shared-{i}" }).ToArray() };
+        }).ToList();
+
+        var replies = await Task.WhenAll(batches.Select(body => _admin.BatchAsync(boardId, body)));
+
+        Assert.All(replies, r => r.AssertStatus(HttpStatusCode.OK));
+        var answers = replies.SelectMany(r => r.Json.GetProperty("results").EnumerateArray()).ToList();
+        Assert.Equal(8 * 51, answers.Count);
+        foreach (var perId in answers.GroupBy(a => a.GetProperty("playerId").GetString()))
+        {
+            Assert.Single(perId, a => !a.GetProperty("duplicate").GetBoolean());
+            Assert.Single(perId.Select(a => a.GetProperty("sequence").GetInt64()).Distinct());
+            Assert.All(perId, a => Assert.Equal(1, a.GetProperty("score").GetInt64()));
+        }
+        for (var i = 0; i < 50; i++) Assert.Equal(1, await fixture.App.LoggedSubmissionsAsync(boardId, $"shared-{i}"));
     }
 
     [Fact]

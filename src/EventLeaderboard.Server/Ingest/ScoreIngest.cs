@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text.Json;
 using EventLeaderboard.Ranking;
 using EventLeaderboard.Server.Configuration;
@@ -17,13 +16,12 @@ public readonly record struct ScoreAnswer(SubmissionOutcome Outcome, bool Duplic
 
 /// <summary>
 /// The shared path of single and batch submissions: board-level checks (bounds, increment
-/// overflow) against the current settings, idempotency (the board's window, then this node's
-/// in-flight submissions), then the group-commit writer. Either every item passes the checks and
-/// the request is appended as one unit, or nothing is appended.
+/// overflow) against the current settings, idempotency (the board's window and this node's
+/// in-flight submissions, <see cref="IdempotencyWindow.Claim"/>), then the group-commit writer.
+/// Either every item passes the checks and the request is appended as one unit, or nothing is appended.
 /// </summary>
 public sealed class ScoreIngest(LeaderboardProjection projection, GroupCommitWriter writer, IOptions<IngestOptions> options)
 {
-    readonly ConcurrentDictionary<(string Board, string Submission), TaskCompletionSource<ScoreResult>> _inFlight = new();
     readonly int _retryAfter = options.Value.RetryAfterSeconds;
 
     /// <param name="fieldPrefix">Error key prefix per item: <c>i => "scores[i]."</c> for batches, empty for single submissions.</param>
@@ -35,40 +33,44 @@ public sealed class ScoreIngest(LeaderboardProjection projection, GroupCommitWri
         if (CheckAgainstBoard(board, inputs, fieldPrefix) is { } invalid) return (null, ProblemResult.Validation(invalid));
 
         var answers = new ScoreAnswer[inputs.Count];
-        var known = new bool[inputs.Count];
-        List<(int Index, Task<ScoreResult> Task)>? waits = null;
-        var mine = new List<(int Index, TaskCompletionSource<ScoreResult>? InFlight)>(inputs.Count);
-        for (var i = 0; i < inputs.Count; i++)
+        // What this request appends completes here, item k of it being inputs[mine[k]]; retries of
+        // its ids in other requests (or later in this one) wait on it.
+        var appended = new TaskCompletionSource<ScoreResult[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var mine = new List<int>(inputs.Count);
+        List<string>? claimed = null;
+        List<(int Index, SubmissionClaim Claim)>? waits = null;
+        using (board.Submissions.ClaimScope())
         {
-            if (inputs[i].SubmissionId is not { } sid) { mine.Add((i, null)); continue; }
-            if (board.Submissions.TryGet(sid, out var first)) { answers[i] = new ScoreAnswer(first, true); known[i] = true; continue; }
-            var tcs = new TaskCompletionSource<ScoreResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var current = _inFlight.GetOrAdd((boardId, sid), tcs);
-            if (!ReferenceEquals(current, tcs)) { (waits ??= []).Add((i, current.Task)); continue; }
-            // Between the window check above and claiming the id, an earlier request with this id may
-            // have been applied and left the in-flight set: check again, or it would be appended twice.
-            if (board.Submissions.TryGet(sid, out first))
+            for (var i = 0; i < inputs.Count; i++)
             {
-                answers[i] = new ScoreAnswer(first, true);
-                known[i] = true;
-                _inFlight.TryRemove(new KeyValuePair<(string, string), TaskCompletionSource<ScoreResult>>((boardId, sid), tcs));
-                tcs.TrySetResult(new ScoreResult(ScoreResultKind.Duplicate, first));
-                continue;
+                if (inputs[i].SubmissionId is not { } sid) { mine.Add(i); continue; }
+                switch (board.Submissions.Claim(sid, appended.Task, mine.Count, out var first, out var holder))
+                {
+                    case ClaimResult.Known:
+                        answers[i] = new ScoreAnswer(first, true);
+                        break;
+                    case ClaimResult.InFlight:
+                        (waits ??= []).Add((i, holder));
+                        break;
+                    default:
+                        mine.Add(i);
+                        (claimed ??= []).Add(sid);
+                        break;
+                }
             }
-            mine.Add((i, tcs));
         }
 
         ProblemResult? problem = null;
         if (mine.Count > 0)
-            problem = await AppendAsync(boardId, inputs, mine, answers, submittedBy, ct);
+            problem = await AppendAsync(board, inputs, mine, claimed, appended, answers, submittedBy, ct);
 
         if (waits is not null)
         {
-            foreach (var (index, task) in waits)
+            foreach (var (index, claim) in waits)
             {
                 try
                 {
-                    var first = await task;
+                    var first = (await claim.Results)[claim.Index];
                     answers[index] = new ScoreAnswer(first.Outcome, true);
                     problem ??= ProblemFor(first, boardId);
                 }
@@ -81,13 +83,14 @@ public sealed class ScoreIngest(LeaderboardProjection projection, GroupCommitWri
         return problem is null ? (answers, null) : (null, problem);
     }
 
-    async Task<ProblemResult?> AppendAsync(string boardId, IReadOnlyList<ScoreInput> inputs,
-        List<(int Index, TaskCompletionSource<ScoreResult>? InFlight)> mine, ScoreAnswer[] answers, string submittedBy, CancellationToken ct)
+    async Task<ProblemResult?> AppendAsync(BoardState board, IReadOnlyList<ScoreInput> inputs, List<int> mine, List<string>? claimed,
+        TaskCompletionSource<ScoreResult[]> appended, ScoreAnswer[] answers, string submittedBy, CancellationToken ct)
     {
+        var boardId = board.Config.BoardId;
         var items = new ScoreItem[mine.Count];
         for (var k = 0; k < mine.Count; k++)
         {
-            var input = inputs[mine[k].Index];
+            var input = inputs[mine[k]];
             items[k] = new ScoreItem(boardId, input.PlayerId, input.Score, input.SubmissionId, input.Metadata, submittedBy);
         }
         var submission = new ScoreSubmission(items);
@@ -100,9 +103,8 @@ public sealed class ScoreIngest(LeaderboardProjection projection, GroupCommitWri
         }
         catch (Exception e)
         {
-            var failure = e as CommitFailedException ?? new CommitFailedException("Not committed.", e);
-            foreach (var (_, inFlight) in mine) inFlight?.TrySetException(failure);
-            ForgetInFlight(boardId, inputs, mine);
+            appended.TrySetException(e as CommitFailedException ?? new CommitFailedException("Not committed.", e));
+            if (claimed is not null) board.Submissions.Release(claimed, appended.Task);
             return e switch
             {
                 ServerStoppingException or OperationCanceledException => ProblemResult.Unavailable("The server is stopping.", _retryAfter),
@@ -111,24 +113,17 @@ public sealed class ScoreIngest(LeaderboardProjection projection, GroupCommitWri
             };
         }
 
+        // Applied: the outcomes are in the window now, so the claims can go.
+        appended.TrySetResult(results);
+        if (claimed is not null) board.Submissions.Release(claimed, appended.Task);
         ProblemResult? problem = null;
         for (var k = 0; k < mine.Count; k++)
         {
-            var (index, inFlight) = mine[k];
             var result = results[k];
-            answers[index] = new ScoreAnswer(result.Outcome, result.Kind == ScoreResultKind.Duplicate);
+            answers[mine[k]] = new ScoreAnswer(result.Outcome, result.Kind == ScoreResultKind.Duplicate);
             problem ??= ProblemFor(result, boardId);
-            inFlight?.TrySetResult(result);
         }
-        ForgetInFlight(boardId, inputs, mine);
         return problem;
-    }
-
-    void ForgetInFlight(string boardId, IReadOnlyList<ScoreInput> inputs, List<(int Index, TaskCompletionSource<ScoreResult>? InFlight)> mine)
-    {
-        foreach (var (index, inFlight) in mine)
-            if (inFlight is not null)
-                _inFlight.TryRemove(KeyValuePair.Create((boardId, inputs[index].SubmissionId!), inFlight));
     }
 
     /// <summary>

@@ -148,15 +148,16 @@ public sealed class MessageWriter(
             var seqIds = new long[rows.Count];
             var last = new long[rows.Count];
             var kinds = new int[rows.Count];
-            var bodies = new byte[rows.Count][];
+            var bodies = new ArraySegment<byte>[rows.Count];
             var rare = new byte[]?[rows.Count];
+            _bodies.SetLength(0);
             for (var i = 0; i < rows.Count; i++)
             {
                 var messages = rows[i].Messages!;
                 seqIds[i] = rows[i].SeqId;
                 last[i] = messages[^1].Sequence;
                 foreach (var m in messages) kinds[i] |= MessageKinds.Bit(m.Kind);
-                bodies[i] = MessageBlob.Encode(messages);
+                bodies[i] = MessageBlob.Append(_bodies, messages);
                 // The rare messages a second time, alone, only where they sit among frequent ones:
                 // a row of rare kinds only is small already, and its body serves as is.
                 if ((kinds[i] & MessageKinds.FrequentMask) != 0)
@@ -180,6 +181,12 @@ public sealed class MessageWriter(
         }
         await tx.CommitAsync(ct);
     }
+
+    /// <summary>
+    /// The bodies of one write, one after the other (only this writer's loop uses it). It grows to
+    /// the largest write (up to ~8 MB) once and is reused: see <see cref="MessageBlob.Append"/>.
+    /// </summary>
+    readonly MemoryStream _bodies = new();
 
     static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 

@@ -95,6 +95,19 @@ public sealed class LeaderboardApp : WebApplicationFactory<Program>
         await using var cmd = new NpgsqlCommand("select count(*) from leaderboard.mt_events", connection);
         return (long)(await cmd.ExecuteScalarAsync())!;
     }
+
+    /// <summary>How many score items in the log carry <paramref name="submissionId"/> on <paramref name="boardId"/>.</summary>
+    public async Task<long> LoggedSubmissionsAsync(string boardId, string submissionId)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var cmd = new NpgsqlCommand(
+            "select count(*) from leaderboard.mt_events e, jsonb_array_elements(e.data -> 'items') i " +
+            "where e.type = 'scores_submitted' and i ->> 'b' = @b and i ->> 's' = @s", connection);
+        cmd.Parameters.AddWithValue("b", boardId);
+        cmd.Parameters.AddWithValue("s", submissionId);
+        return (long)(await cmd.ExecuteScalarAsync())!;
+    }
 }
 
 /// <summary>One database and one started node per test class.</summary>
