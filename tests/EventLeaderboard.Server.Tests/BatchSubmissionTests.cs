@@ -68,6 +68,29 @@ public sealed class BatchSubmissionTests(AppFixture fixture) : IClassFixture<App
         type.AssertValidationError("scores[1].score");
     }
 
+    [Fact]
+    public async Task a_large_batch_keeps_every_item_and_its_metadata_and_reports_a_bad_item_by_its_path()
+    {
+        // ~90 KB: the body arrives in many pipe segments and is parsed from one copy of them.
+        var boardId = await _admin.CreateBoardAsync();
+        var items = Enumerable.Range(0, 600).Select(i => $$$"""{"playerId":"big-{{{i}}}","score":{{{i}}},"metadata":{"i":{{{i}}},"pad":"{{{Pad(i)}}}"}}""").ToList();
+
+        (await _ingest.PostRawAsync($"/v1/leaderboards/{boardId}/scores/batch", $$"""{"scores":[{{string.Join(",", items)}}]}""")).AssertStatus(HttpStatusCode.OK);
+
+        foreach (var i in new[] { 0, 299, 599 })
+        {
+            var player = await _admin.GetAsync($"/v1/leaderboards/{boardId}/players/big-{i}");
+            Assert.Equal(i, player.Long("score"));
+            Assert.Equal(i, player.Json.GetProperty("metadata").GetProperty("i").GetInt64());
+            Assert.Equal(Pad(i), player.Json.GetProperty("metadata").GetProperty("pad").GetString());
+        }
+        items[500] = """{"playerId":"big-500","score":"high"}""";
+        var bad = await _ingest.PostRawAsync($"/v1/leaderboards/{boardId}/scores/batch", $$"""{"scores":[{{string.Join(",", items)}}]}""");
+        bad.AssertValidationError("scores[500].score");
+
+        static string Pad(int i) => new((char)('a' + i % 26), 100);
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(1001)]
