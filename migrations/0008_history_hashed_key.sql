@@ -10,7 +10,9 @@
 -- hashtextextended is the function PostgreSQL's hash partitioning stores by: stable across versions.
 -- The statements of HistoryTables.HashedKeySql (src/EventLeaderboard.Server/History); keep them in step.
 -- Builds a new index: on a big table this takes a while and holds writes of the table (only the
--- history writer's, which wait; the log keeps every event). Re-runnable.
+-- history writer's, which wait; the log keeps every event). Nodes of the older version keep
+-- working, but their history pages no longer find an index (they scan the table): upgrade them
+-- right after. Re-runnable.
 
 CREATE UNIQUE INDEX IF NOT EXISTS player_history_key
     ON leaderboard.player_history (hashtextextended(board_id || E'\n' || player_id, 0), sequence);
