@@ -184,7 +184,8 @@ public sealed class MessageWriter(
 
     /// <summary>
     /// The bodies of one write, one after the other (only this writer's loop uses it). It grows to
-    /// the largest write (up to ~8 MB) once and is reused: see <see cref="MessageBlob.Append"/>.
+    /// the largest write once (the loop bounds a write by an estimate of ~8 MB; at ~217 bytes per
+    /// score message a full write can reach a few tens of MB) and is reused: see <see cref="MessageBlob.Append"/>.
     /// </summary>
     readonly MemoryStream _bodies = new();
 
