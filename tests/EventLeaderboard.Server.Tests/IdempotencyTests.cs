@@ -46,10 +46,12 @@ public sealed class IdempotencyTests(AppFixture fixture) : IClassFixture<AppFixt
     public async Task concurrent_batches_sharing_submission_ids_append_each_once_and_answer_every_item_with_its_first_outcome()
     {
         var boardId = await _admin.CreateBoardAsync("descending", "increment");
-        // Eight batches of the same 50 ids, each in its own order, and one id twice within each batch.
-        var batches = Enumerable.Range(0, 8).Select(b =>
+        // Eight batches of the same 50 ids, each in its own order (a step coprime with 50 visits every
+        // id once), and one id twice within each batch.
+        int[] steps = [1, 3, 7, 9, 11, 13, 17, 19];
+        var batches = steps.Select(step =>
         {
-            var order = Enumerable.Range(0, 50).Select(i => (i * (2 * b + 1)) % 50).ToList();
+            var order = Enumerable.Range(0, 50).Select(i => i * step % 50).ToList();
             order.Add(order[0]);
             return new { scores = order.Select(i => new { playerId = $"p{i}", score = 1, submissionId = $"shared-{i}" }).ToArray() };
         }).ToList();

@@ -113,7 +113,7 @@ public sealed class ScoreIngest(LeaderboardProjection projection, GroupCommitWri
             };
         }
 
-        // Applied: the outcomes are in the window now, so the claims can go.
+        // The follower is done with them: every applied item's outcome is in the window now, so the claims can go.
         appended.TrySetResult(results);
         if (claimed is not null) board.Submissions.Release(claimed, appended.Task);
         ProblemResult? problem = null;

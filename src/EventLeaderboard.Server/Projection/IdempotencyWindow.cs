@@ -62,7 +62,11 @@ public sealed class IdempotencyWindow(int capacity, int expected = 0)
         return ClaimResult.Claimed;
     }
 
-    /// <summary>Ends claims made for <paramref name="results"/>, once it completed or failed (its outcomes are in the window by then).</summary>
+    /// <summary>
+    /// Ends claims made for <paramref name="results"/>, once it completed or failed: an item that was
+    /// applied has its outcome in the window by then; one that was not (a failed commit, an overflow)
+    /// may be submitted again.
+    /// </summary>
     public void Release(IEnumerable<string> submissionIds, Task<ScoreResult[]> results)
     {
         lock (_gate)
