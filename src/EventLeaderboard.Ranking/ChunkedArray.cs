@@ -56,6 +56,21 @@ internal sealed class ChunkedArray<T> where T : struct
         }
     }
 
+    /// <summary>
+    /// A copy of elements [0, <paramref name="count"/>): the pages that hold them copied whole (a
+    /// memory copy, no per-element work), so later writes to this array do not reach the copy.
+    /// </summary>
+    public ChunkedArray<T> CopyPrefix(int count)
+    {
+        var copy = new ChunkedArray<T>(_pageShift);
+        int pages = count == 0 ? 0 : ((count - 1) >> _pageShift) + 1;
+        copy._pages = new T[Math.Max(pages, 1)][];
+        for (int i = 0; i < pages; i++) copy._pages[i] = (T[])_pages[i].Clone();
+        copy._pageCount = pages;
+        copy._capacity = pages == 0 ? 0 : pages == 1 ? copy._pages[0].Length : pages << _pageShift;
+        return copy;
+    }
+
     /// <summary>Bytes held by the pages (element storage only).</summary>
     public long AllocatedBytes => (long)_capacity * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
 }

@@ -56,6 +56,18 @@ internal sealed class IdArena
     /// <summary>Hints the CPU to fetch the id at <paramref name="offset"/> (bulk paths).</summary>
     public void PrefetchId(uint offset) => Prefetch.Read(ref _pages[offset >> PageShift][offset & (PageSize - 1)]);
 
+    /// <summary>
+    /// A reader of every id appended so far that shares this arena's pages instead of copying them:
+    /// bytes at an offset never change, and later appends here only write past what the reader knows.
+    /// The reader must never <see cref="Append"/> (it would write into pages this arena still fills).
+    /// </summary>
+    public IdArena ShareForReading() => new()
+    {
+        _pages = (byte[][])_pages.Clone(),
+        _pageCount = _pageCount,
+        _position = _position,
+    };
+
     /// <summary>Bytes held by the pages.</summary>
     public long AllocatedBytes => _pageCount == 0 ? 0 : (long)(_pageCount - 1) * PageSize + _pages[0].Length;
 }

@@ -44,10 +44,10 @@ internal sealed partial class OrderTree
     private const int MergeBelow = Fanout / 4;
 
     private readonly PlayerIndex _players;
-    private readonly ChunkedArray<LeafNode> _leaves = new(10); // 1024 leaves (~1.3 MiB) per page
-    private readonly ChunkedArray<InnerNode> _inners = new(6);  // 64 inner nodes (~58 KiB) per page
-    private readonly Stack<int> _freeLeaves = new();
-    private readonly Stack<int> _freeInners = new();
+    private readonly ChunkedArray<LeafNode> _leaves;  // 1024 leaves (~1.3 MiB) per page
+    private readonly ChunkedArray<InnerNode> _inners; // 64 inner nodes (~58 KiB) per page
+    private readonly Stack<int> _freeLeaves;
+    private readonly Stack<int> _freeInners;
     private int _leafHighWater;
     private int _innerHighWater;
     private int _root;
@@ -57,9 +57,35 @@ internal sealed partial class OrderTree
     public OrderTree(PlayerIndex players)
     {
         _players = players;
+        _leaves = new(10);
+        _inners = new(6);
+        _freeLeaves = new();
+        _freeInners = new();
         _root = NewLeaf();
         _firstLeaf = _root;
     }
+
+    private OrderTree(OrderTree source, PlayerIndex players)
+    {
+        _players = players;
+        _leaves = source._leaves.CopyPrefix(source._leafHighWater);
+        _inners = source._inners.CopyPrefix(source._innerHighWater);
+        // A stack enumerates from the top; the constructor pushes in that order, so reverse it once more.
+        _freeLeaves = new Stack<int>(source._freeLeaves.Reverse());
+        _freeInners = new Stack<int>(source._freeInners.Reverse());
+        _leafHighWater = source._leafHighWater;
+        _innerHighWater = source._innerHighWater;
+        _root = source._root;
+        _height = source._height;
+        _firstLeaf = source._firstLeaf;
+        Count = source.Count;
+    }
+
+    /// <summary>
+    /// A copy of the whole tree over <paramref name="players"/> (a copy of this tree's index): node
+    /// pages are copied whole, so it costs a memory copy of the tree, not a walk of its items.
+    /// </summary>
+    public OrderTree CopyOver(PlayerIndex players) => new(this, players);
 
     /// <summary>Number of items.</summary>
     public int Count { get; private set; }

@@ -37,17 +37,32 @@ internal sealed class PlayerIndex
     /// <summary>Largest leaf index a slot can hold.</summary>
     public const int MaxLeaf = (1 << LeafBits) - 1;
 
-    private readonly IdArena _arena = new();
+    private readonly IdArena _arena;
     private ulong[] _slots;
     private int _slotMask;
     private int _count;
 
     public PlayerIndex(int initialCapacity)
     {
+        _arena = new IdArena();
         int slots = SlotCountFor(Math.Max(initialCapacity, 16));
         _slots = new ulong[slots];
         _slotMask = slots - 1;
     }
+
+    private PlayerIndex(PlayerIndex source)
+    {
+        _arena = source._arena.ShareForReading();
+        _slots = (ulong[])source._slots.Clone();
+        _slotMask = source._slotMask;
+        _count = source._count;
+    }
+
+    /// <summary>
+    /// A read-only copy (the slots copied, the id bytes shared, see <see cref="IdArena.ShareForReading"/>):
+    /// later writes to this index do not reach it. Its <see cref="Tree"/> is left for the caller to set.
+    /// </summary>
+    public PlayerIndex CopyForReading() => new(this);
 
     public int Count => _count;
 

@@ -9,6 +9,28 @@ public sealed partial class RankingBoard
     private const int MaxEntryBytes = 40 + PlayerIdCodec.MaxBytes;
 
     /// <summary>
+    /// A read-only copy of the board as it is now, to write its snapshot later on another thread while
+    /// writes continue here (<see cref="FrozenRanking.WriteSnapshot"/> writes the same bytes
+    /// <see cref="WriteSnapshot"/> would have written now). The copy is the structures' pages copied
+    /// whole: at 10M players ~0.4 GB in ~0.2 s, where writing the snapshot walks every entry in rank
+    /// order (two cache misses each, about a second). So the writer pauses for the copy, not for the
+    /// write, and the process holds the copy's memory until the snapshot is written. The id bytes are
+    /// shared, not copied (they never change). Holds the read lock while it copies.
+    /// </summary>
+    public FrozenRanking Freeze()
+    {
+        _lock.EnterRead();
+        try
+        {
+            return new FrozenRanking(new RankingBoard(this));
+        }
+        finally
+        {
+            _lock.ExitRead();
+        }
+    }
+
+    /// <summary>
     /// Writes the whole state (sort order, policy, every entry with id, score, tie position, metadata) in
     /// the format described by <see cref="SnapshotFormat"/>. Holds the read lock while it runs, so readers
     /// continue and the writer waits; call it from the writer thread or with writes paused.

@@ -48,6 +48,19 @@ public sealed partial class RankingBoard
         _players.Tree = _tree;
     }
 
+    /// <summary>A copy of <paramref name="source"/> for <see cref="Freeze"/>; the caller holds its read lock.</summary>
+    private RankingBoard(RankingBoard source)
+    {
+        SortOrder = source.SortOrder;
+        UpdatePolicy = source.UpdatePolicy;
+        _descending = source._descending;
+        _players = source._players.CopyForReading();
+        _tree = source._tree.CopyOver(_players);
+        _players.Tree = _tree;
+        // The blobs themselves are never changed in place (a new submission stores a new array).
+        _metadata = new Dictionary<uint, byte[]>(source._metadata);
+    }
+
     /// <summary>The board's sort order.</summary>
     public SortOrder SortOrder { get; }
 

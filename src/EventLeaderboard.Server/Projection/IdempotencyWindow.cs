@@ -5,6 +5,13 @@ namespace EventLeaderboard.Server.Projection;
 /// <summary>The first outcome of a submission, returned again to retries with the same submission id.</summary>
 public readonly record struct SubmissionOutcome(string PlayerId, long Score, long Rank, long? PreviousRank, bool Changed, long Sequence);
 
+/// <summary>An <see cref="IdempotencyWindow"/>'s submissions copied at one moment (<see cref="IdempotencyWindow.Freeze"/>).</summary>
+public sealed record FrozenWindow(string[] Order, Dictionary<string, SubmissionOutcome> Outcomes)
+{
+    /// <summary>The submissions, oldest first.</summary>
+    public List<(string SubmissionId, SubmissionOutcome Outcome)> Entries() => Order.Select(id => (id, Outcomes[id])).ToList();
+}
+
 /// <summary>What <see cref="IdempotencyWindow.Claim"/> found for a submission id.</summary>
 public enum ClaimResult : byte
 {
@@ -86,6 +93,16 @@ public sealed class IdempotencyWindow(int capacity, int expected = 0)
             foreach (var id in _order) entries.Add((id, _outcomes[id]));
             return entries;
         }
+    }
+
+    /// <summary>
+    /// The remembered submissions as they are now, for a snapshot taken with writes paused: the
+    /// order and the table copied whole (two memory copies, ~0.03 s for a million), where listing them
+    /// looks every id up (~0.2 s). <see cref="FrozenWindow.Entries"/> lists them later, on any thread.
+    /// </summary>
+    public FrozenWindow Freeze()
+    {
+        lock (_gate) return new FrozenWindow(_order.ToArray(), new Dictionary<string, SubmissionOutcome>(_outcomes, StringComparer.Ordinal));
     }
 
     /// <summary>

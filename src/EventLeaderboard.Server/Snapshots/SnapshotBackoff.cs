@@ -2,7 +2,7 @@ namespace EventLeaderboard.Server.Snapshots;
 
 /// <summary>
 /// When the periodic snapshot may run again after failures. Each attempt pauses the log follower
-/// while the boards are captured (about a second at 10M players), so a store that keeps failing
+/// while the boards are copied (~0.3 s at 10M players), so a store that keeps failing
 /// (full disk, lost permissions) must not cost that pause every second: the wait doubles from
 /// <see cref="First"/> after each failure up to <see cref="Longest"/>, and a success resets it.
 /// Time is passed in, so the schedule is tested without waiting.
