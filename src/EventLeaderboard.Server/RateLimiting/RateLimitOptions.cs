@@ -12,8 +12,12 @@ public sealed class RateLimitOptions
     /// <summary>Queries, subscriptions and the stream (role <c>read</c>; admin calls count here too).</summary>
     public TokenBucketSettings Read { get; set; } = new() { PermitsPerSecond = 50_000, Burst = 100_000 };
 
-    /// <summary>Score submissions (role <c>ingest</c>); a batch of up to 1000 scores is one request.</summary>
-    public TokenBucketSettings Ingest { get; set; } = new() { PermitsPerSecond = 20_000, Burst = 40_000 };
+    /// <summary>
+    /// Score submissions (role <c>ingest</c>); a batch of up to 1000 scores is one request. Above the
+    /// 25,000 single-score requests/s that issue #3 sets as the goal, so its load test is not throttled
+    /// on a machine fast enough to reach it.
+    /// </summary>
+    public TokenBucketSettings Ingest { get; set; } = new() { PermitsPerSecond = 50_000, Burst = 100_000 };
 }
 
 public sealed class TokenBucketSettings
