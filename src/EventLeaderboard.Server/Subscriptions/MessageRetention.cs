@@ -7,8 +7,10 @@ namespace EventLeaderboard.Server.Subscriptions;
 /// Deletes <c>sub_messages</c> rows nobody can need any more. A row goes when BOTH hold: it is older
 /// than <see cref="SubscriptionOptions.RetentionHours"/> (so <c>startAt</c>, reset and a stream's
 /// <c>Last-Event-ID</c> keep their meaning for that long), and it lies below what every group still
-/// needs: every group's cursor, every pending range and every dead letter (their messages are read
-/// back from these rows). An abandoned group therefore keeps the table growing: delete it.
+/// needs: every group's cursor and every pending range (their messages are read back from these
+/// rows). A dead letter keeps only its own row, not everything after it: one message that failed
+/// weeks ago must not keep a table that grows by ~70 bytes per score from shrinking. An abandoned
+/// group keeps the table growing: delete it.
 /// </summary>
 /// <remarks>
 /// Every node runs it; the deletes are idempotent, so there is nothing to elect. It deletes in
@@ -60,11 +62,12 @@ public sealed class MessageRetention(
                     SELECT least(
                         (SELECT written_up_to FROM {s}.sub_watermark WHERE id = 1),
                         (SELECT min(cursor) / {LogMessage.PerEvent} FROM {s}.sub_groups),
-                        (SELECT min(first_ord) / {LogMessage.PerEvent} FROM {s}.sub_pending_ranges),
-                        (SELECT min(ord) / {LogMessage.PerEvent} FROM {s}.sub_dead)) AS seq_id),
+                        (SELECT min(first_ord) / {LogMessage.PerEvent} FROM {s}.sub_pending_ranges)) AS seq_id),
                 oldest AS (
                     SELECT seq_id, written_at FROM {s}.sub_messages
-                    WHERE seq_id < (SELECT seq_id FROM bound) ORDER BY seq_id LIMIT {Chunk})
+                    WHERE seq_id < (SELECT seq_id FROM bound)
+                      AND seq_id NOT IN (SELECT ord / {LogMessage.PerEvent} FROM {s}.sub_dead)
+                    ORDER BY seq_id LIMIT {Chunk})
                 DELETE FROM {s}.sub_messages m USING oldest o
                 WHERE m.seq_id = o.seq_id AND o.written_at < now() - make_interval(secs => @retention)
                 """);

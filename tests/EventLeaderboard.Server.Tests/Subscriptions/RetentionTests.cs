@@ -12,17 +12,8 @@ public sealed class RetentionTests
     public async Task retention_deletes_message_rows_below_what_every_group_needs_and_keeps_what_is_pending()
     {
         var database = await TestDatabase.CreateDatabaseAsync();
-        // Retention 0: only the groups' needs keep rows. The timer is off (the test prunes itself), and
-        // the in-process group is off: its own cursor would pin rows too.
-        await using var app = await SubscriptionNode.Create(database, new Dictionary<string, string?>
-        {
-            ["Subscriptions:RetentionHours"] = "0",
-            ["Subscriptions:RetentionCheckSeconds"] = "3600",
-            ["Subscriptions:InProcessHandlers"] = "false",
-        }).StartAsync();
-        var admin = new Api(app.ClientWith(LeaderboardApp.AdminKey));
-        var groups = new GroupApi(admin);
-        var retention = app.Services.GetRequiredService<MessageRetention>();
+        await using var app = await StartNodeAsync(database);
+        var (admin, groups, retention) = Parts(app);
         var boardId = await admin.CreateBoardAsync();
         var group = await groups.CreateAsync(new { boards = new[] { boardId }, kinds = new[] { "score.submitted" }, startAt = "beginning" });
         for (var i = 0; i < 3; i++) await admin.SubmitOkAsync(boardId, $"p{i}", i);
@@ -46,6 +37,53 @@ public sealed class RetentionTests
         Assert.Equal(1, await RowsAsync(database));
         await admin.SubmitOkAsync(boardId, "p3", 3);
         Assert.Equal(["p3"], (await groups.ReadAtLeastAsync(group, "c", 1)).Select(m => m.Player));
+    }
+
+    [Fact]
+    public async Task a_dead_letter_keeps_its_own_message_row_and_not_every_row_after_it()
+    {
+        var database = await TestDatabase.CreateDatabaseAsync();
+        await using var app = await StartNodeAsync(database);
+        var (admin, groups, retention) = Parts(app);
+        var boardId = await admin.CreateBoardAsync();
+        var group = await groups.CreateAsync(new
+        {
+            boards = new[] { boardId }, kinds = new[] { "score.submitted" }, startAt = "beginning", ackTimeoutSeconds = 1, maxDeliveries = 1,
+        });
+        await admin.SubmitOkAsync(boardId, "poison", 1);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while ((await groups.DeadLettersAsync(group)).Length == 0 && DateTime.UtcNow < deadline)
+            await groups.ReadAsync(group, "failing", waitMs: 500); // never acknowledged
+        var dead = Assert.Single(await groups.DeadLettersAsync(group));
+        for (var i = 1; i <= 3; i++) await admin.SubmitOkAsync(boardId, $"p{i}", i);
+        Assert.Equal(["p1", "p2", "p3"], (await groups.ReadAtLeastAsync(group, "c", 3)).Select(m => m.Player));
+
+        // board.defined, poison, p1, p2, p3: the cursor is at the head, so only the dead letter's row
+        // and the newest stay. Before, the dead letter kept p1 and p2 as well.
+        Assert.Equal(3, await retention.PruneAsync(default));
+        Assert.Equal(2, await RowsAsync(database));
+
+        // Its message still reads back whole when it is delivered again.
+        (await admin.PostAsync($"/v1/subscriptions/{group}/dead-letters/redeliver", new { })).AssertStatus(System.Net.HttpStatusCode.OK);
+        var back = Assert.Single(await groups.ReadAtLeastAsync(group, "fixed", 1));
+        Assert.Equal((dead.Id, "poison"), (back.Id, back.Player));
+    }
+
+    /// <summary>
+    /// Retention 0: only the groups' needs keep rows. The timer is off (the tests prune themselves), and
+    /// the in-process group is off: its own cursor would pin rows too.
+    /// </summary>
+    static Task<LeaderboardApp> StartNodeAsync(string database) => SubscriptionNode.Create(database, new Dictionary<string, string?>
+    {
+        ["Subscriptions:RetentionHours"] = "0",
+        ["Subscriptions:RetentionCheckSeconds"] = "3600",
+        ["Subscriptions:InProcessHandlers"] = "false",
+    }).StartAsync();
+
+    static (Api Admin, GroupApi Groups, MessageRetention Retention) Parts(LeaderboardApp app)
+    {
+        var admin = new Api(app.ClientWith(LeaderboardApp.AdminKey));
+        return (admin, new GroupApi(admin), app.Services.GetRequiredService<MessageRetention>());
     }
 
     static async Task<long> RowsAsync(string database)
