@@ -45,6 +45,9 @@ public sealed class HistoryFeed(IOptions<HistoryOptions> options) : HistoryRowCo
         _on = true;
     }
 
+    /// <summary>Whether events are being queued (this node writes the index and its queue has not overflowed).</summary>
+    public bool IsOn => _on;
+
     /// <summary>Turns the feed off (any thread); what it queues meanwhile is at or below the next start's seq_id.</summary>
     public void Stop() => _on = false;
 

@@ -55,6 +55,9 @@ public sealed class HistoryIndexer(
     /// <summary>Rows per write transaction at most (the follower keeps queueing meanwhile).</summary>
     const int MaxRowsPerWrite = 100_000;
 
+    /// <summary>How long a stopping writer may spend writing what is queued (the host allows 30 s to stop).</summary>
+    static readonly TimeSpan FlushOnStop = TimeSpan.FromSeconds(10);
+
     /// <summary>Events per catch-up step: a batch event holds up to 1024 rows, so at most ~260K rows in memory.</summary>
     const long CatchUpChunkEvents = 256;
 
@@ -160,9 +163,7 @@ public sealed class HistoryIndexer(
                 }
                 catch (OperationCanceledException) when (ct.IsCancellationRequested)
                 {
-                    // Stopping: what is queued is written now, so a clean restart has nothing to re-derive.
-                    using var flush = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-                    await DrainAsync(connection, indexed, flush.Token);
+                    await FlushOnStopAsync(connection, indexed);
                     throw;
                 }
                 catch (OperationCanceledException)
@@ -175,7 +176,19 @@ public sealed class HistoryIndexer(
             }
             // Let a few pages gather: one transaction for many small pages costs PostgreSQL far less
             // than one each (single-score ingest makes a page per commit), for a little more lag.
-            if (_writeDelay > TimeSpan.Zero) await Task.Delay(_writeDelay, ct);
+            if (_writeDelay > TimeSpan.Zero)
+            {
+                try
+                {
+                    await Task.Delay(_writeDelay, ct);
+                }
+                catch (OperationCanceledException) when (ct.IsCancellationRequested)
+                {
+                    // Under steady ingest the writer is mostly here: a stop must flush from here too.
+                    await FlushOnStopAsync(connection, indexed);
+                    throw;
+                }
+            }
             (indexed, var overflowed) = await DrainAsync(connection, indexed, ct);
             if (overflowed)
             {
@@ -183,6 +196,24 @@ public sealed class HistoryIndexer(
                     options.Value.QueueRows, indexed);
                 indexed = await ResumeAsync(connection, indexed, ct);
             }
+        }
+    }
+
+    /// <summary>
+    /// Stopping: writes everything queued, in as many transactions as it takes, within
+    /// <see cref="FlushOnStop"/>. What is left unwritten is re-derived at the next start, which replays
+    /// the log from the newest snapshot below the watermark (at 10M players a second copy of the board
+    /// and up to <c>Snapshots:EverySeconds</c> of log). Called only where the writer was waiting, never
+    /// in the middle of a write: pages taken by an interrupted write must not be followed by later ones.
+    /// </summary>
+    async Task FlushOnStopAsync(NpgsqlConnection connection, long indexed)
+    {
+        using var flush = new CancellationTokenSource(FlushOnStop);
+        while (true)
+        {
+            var (written, overflowed) = await DrainAsync(connection, indexed, flush.Token);
+            if (overflowed || written == indexed) return;
+            indexed = written;
         }
     }
 

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using EventLeaderboard.Server.Tests.Infrastructure;
 using EventLeaderboard.Server.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace EventLeaderboard.Server.Tests.History;
 
@@ -52,6 +53,36 @@ public sealed class HistoryRecoveryTests
         var last = await IngestAsync(again, boardId, 20, seed: 2);
 
         await HistoryModel.AssertCompleteAsync(database, again, boardId, last);
+    }
+
+    [Fact]
+    public async Task a_graceful_stop_writes_what_is_queued_even_while_the_writer_lets_pages_gather()
+    {
+        var database = await TestDatabase.CreateDatabaseAsync();
+        // Pages gather for ten minutes: everything ingested is still queued when the node stops.
+        var gathering = new Dictionary<string, string?> { ["History:WriteDelayMs"] = "600000" };
+        long last;
+        await using (var node = await new LeaderboardApp(database, gathering).StartAsync())
+        {
+            // From here on every event is queued (before, the writer would re-derive it at its start).
+            var feed = node.Services.GetRequiredService<EventLeaderboard.Server.History.HistoryFeed>();
+            for (var waited = 0; !feed.IsOn; waited += 20)
+            {
+                Assert.True(waited < 30_000, "this node did not start writing the history index within 30 s");
+                await Task.Delay(20);
+            }
+            var api = new Api(node.ClientWith(LeaderboardApp.AdminKey));
+            last = await IngestAsync(api, await CreateBoardAsync(api), 20, seed: 5);
+        }
+
+        await using var connection = new Npgsql.NpgsqlConnection(database);
+        await connection.OpenAsync();
+        await using var cmd = new Npgsql.NpgsqlCommand(
+            "SELECT (SELECT indexed_up_to FROM leaderboard.player_history_watermark), (SELECT count(*) FROM leaderboard.player_history)", connection);
+        await using var reader = await cmd.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        Assert.True(reader.GetInt64(0) >= last / EventLeaderboard.Server.Ingest.LogPosition.ItemsPerEvent, $"the watermark {reader.GetInt64(0)} stayed below the last acknowledged event {last / EventLeaderboard.Server.Ingest.LogPosition.ItemsPerEvent}");
+        Assert.Equal(20 * 50, reader.GetInt64(1));
     }
 
     [Fact]
