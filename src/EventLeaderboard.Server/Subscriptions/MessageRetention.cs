@@ -64,10 +64,10 @@ public sealed class MessageRetention(
                         (SELECT min(cursor) / {LogMessage.PerEvent} FROM {s}.sub_groups),
                         (SELECT min(first_ord) / {LogMessage.PerEvent} FROM {s}.sub_pending_ranges)) AS seq_id),
                 oldest AS (
-                    SELECT seq_id, written_at FROM {s}.sub_messages
-                    WHERE seq_id < (SELECT seq_id FROM bound)
-                      AND seq_id NOT IN (SELECT ord / {LogMessage.PerEvent} FROM {s}.sub_dead)
-                    ORDER BY seq_id LIMIT {Chunk})
+                    SELECT m.seq_id, m.written_at FROM {s}.sub_messages m
+                    WHERE m.seq_id < (SELECT seq_id FROM bound)
+                      AND NOT EXISTS (SELECT FROM {s}.sub_dead d WHERE d.ord / {LogMessage.PerEvent} = m.seq_id)
+                    ORDER BY m.seq_id LIMIT {Chunk})
                 DELETE FROM {s}.sub_messages m USING oldest o
                 WHERE m.seq_id = o.seq_id AND o.written_at < now() - make_interval(secs => @retention)
                 """);
