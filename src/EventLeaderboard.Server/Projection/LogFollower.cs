@@ -159,6 +159,13 @@ public sealed class LogFollower(
             catch (Exception e)
             {
                 logger.LogError(e, "Reading the event log failed; retrying");
+                // A failed page read applied whole events only and moved _lastSeqId with each, so the
+                // projection is as consistent here as between two pages: queued work (a snapshot's
+                // capture, a verify) runs now instead of waiting for the database to come back. A node
+                // stopping without its PostgreSQL used to wait here for the host's 30 s shutdown
+                // timeout (the shutdown snapshot's capture). Not during the start-up catch-up, which
+                // sets _lastSeqId only when it is done.
+                if (projection.IsReady) RunQueuedWork();
                 try { await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken); }
                 catch (OperationCanceledException) { return; }
             }
