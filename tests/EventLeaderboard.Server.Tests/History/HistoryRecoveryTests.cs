@@ -75,14 +75,10 @@ public sealed class HistoryRecoveryTests
             last = await IngestAsync(api, await CreateBoardAsync(api), 20, seed: 5);
         }
 
-        await using var connection = new Npgsql.NpgsqlConnection(database);
-        await connection.OpenAsync();
-        await using var cmd = new Npgsql.NpgsqlCommand(
-            "SELECT (SELECT indexed_up_to FROM leaderboard.player_history_watermark), (SELECT count(*) FROM leaderboard.player_history)", connection);
-        await using var reader = await cmd.ExecuteReaderAsync();
-        Assert.True(await reader.ReadAsync());
-        Assert.True(reader.GetInt64(0) >= last / EventLeaderboard.Server.Ingest.LogPosition.ItemsPerEvent, $"the watermark {reader.GetInt64(0)} stayed below the last acknowledged event {last / EventLeaderboard.Server.Ingest.LogPosition.ItemsPerEvent}");
-        Assert.Equal(20 * 50, reader.GetInt64(1));
+        var watermark = (long)(await TestDatabase.ScalarAsync(database, "SELECT indexed_up_to FROM leaderboard.player_history_watermark"))!;
+        var lastEvent = last / EventLeaderboard.Server.Ingest.LogPosition.ItemsPerEvent;
+        Assert.True(watermark >= lastEvent, $"the watermark {watermark} stayed below the last acknowledged event {lastEvent}");
+        Assert.Equal(20L * 50, (long)(await TestDatabase.ScalarAsync(database, "SELECT count(*) FROM leaderboard.player_history"))!);
     }
 
     [Fact]

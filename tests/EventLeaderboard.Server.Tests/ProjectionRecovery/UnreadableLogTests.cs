@@ -2,7 +2,6 @@ using EventLeaderboard.Server.Projection;
 using EventLeaderboard.Server.Tests.Infrastructure;
 using EventLeaderboard.Server.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 
 namespace EventLeaderboard.Server.Tests.ProjectionRecovery;
 
@@ -24,7 +23,7 @@ public sealed class UnreadableLogTests
         var before = await follower.RunBetweenEventsAsync(seqId => seqId);
 
         // The follower's page query names mt_events: with the table renamed, every read fails.
-        await ExecuteAsync(database, "ALTER TABLE leaderboard.mt_events RENAME TO mt_events_away");
+        await TestDatabase.ExecuteAsync(database, "ALTER TABLE leaderboard.mt_events RENAME TO mt_events_away");
         try
         {
             var during = await follower.RunBetweenEventsAsync(seqId => seqId).WaitAsync(TimeSpan.FromSeconds(20));
@@ -32,15 +31,7 @@ public sealed class UnreadableLogTests
         }
         finally
         {
-            await ExecuteAsync(database, "ALTER TABLE leaderboard.mt_events_away RENAME TO mt_events");
+            await TestDatabase.ExecuteAsync(database, "ALTER TABLE leaderboard.mt_events_away RENAME TO mt_events");
         }
-    }
-
-    static async Task ExecuteAsync(string database, string sql)
-    {
-        await using var connection = new NpgsqlConnection(database);
-        await connection.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, connection);
-        await cmd.ExecuteNonQueryAsync();
     }
 }
