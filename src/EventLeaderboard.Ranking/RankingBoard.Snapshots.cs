@@ -12,8 +12,8 @@ public sealed partial class RankingBoard
     /// A read-only copy of the board as it is now, to write its snapshot later on another thread while
     /// writes continue here (<see cref="FrozenRanking.WriteSnapshot"/> writes the same bytes
     /// <see cref="WriteSnapshot"/> would have written now). The copy is the structures' pages copied
-    /// whole: at 10M players ~0.4 GB in ~0.2 s, where writing the snapshot walks every entry in rank
-    /// order (two cache misses each, about a second). So the writer pauses for the copy, not for the
+    /// whole: 199-213 ms at 10M players (measured in the server), where writing the snapshot walks
+    /// every entry in rank order (two cache misses each, about a second). So the writer pauses for the copy, not for the
     /// write, and the process holds the copy's memory until the snapshot is written. The id bytes are
     /// shared, not copied (they never change). Holds the read lock while it copies.
     /// </summary>
